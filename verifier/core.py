@@ -1,0 +1,257 @@
+"""The verification pipeline: scanned text + clock + key set + stores -> Verdict.
+
+Pure: it reads no clock and does no I/O of its own; ``now`` is passed in and the
+stores are handed over by the caller (memory or Redis). The checks run cheapest
+first and each refusal is a ``CredentialError`` subclass with a stable reason:
+
+1. split the text (prefix, base45, version, mode, length)      MALFORMED / UNSUPPORTED_VERSION
+2. look the key up by kid                                       UNKNOWN_KEY
+3. time window from the (still unverified) time fields          STALE / NOT_YET_VALID
+4. key valid now                                                KEY_NOT_VALID_AT_TIME
+5. Ed25519 signature                                            BAD_SIGNATURE
+6. claims, credential validity (Beijing calendar day)           CREDENTIAL_EXPIRED
+7. PASS: TOTP code for its step, if the rotation secret is held BAD_TOTP
+8. status list                                                  STATUS_STALE / SUSPENDED / REVOKED
+9. PASS without rotation secret                                 LIVENESS_UNVERIFIABLE
+10. replay store (the only write, so it comes last)             REPLAYED
+
+Refusing a code on an unverified time field gives a forger nothing: the code is
+refused either way, and the signature check it skips is the expensive part.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import NamedTuple, Sequence
+
+from keys import errors as E
+from keys.keypair import verify_signature
+from keys.keyset import KeySet
+from keys.statuslist import REVOKED, SUSPENDED
+from keys.totp import code_matches, pass_secret
+from keys.wire import HEADER, TRAILER, Claims, Mode, decode_claims, unverified_split
+from keys.wire import PASS_FIELDS, PAPER_FIELDS, MINTED_FIELDS
+
+from .replay import ReplayStore
+from .status import StatusSource
+from .verdict import Verdict
+
+BEIJING_UTC_OFFSET_S = 8 * 3600
+_MINTED_TIME = struct.Struct(">BI")
+_H = HEADER.size
+_MINTED_CLAIMS = _H + MINTED_FIELDS.size
+_PASS_CLAIMS = _H + PASS_FIELDS.size
+_PAPER_CLAIMS = _H + PAPER_FIELDS.size
+_MODE_NAMES = {m.value: m.name for m in Mode}
+_MINTED, _PASS, _PAPER = int(Mode.MINTED), int(Mode.PASS), int(Mode.PAPER)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Verifier policy.
+
+    ``skew_steps``: how many time steps a code may be early or late (clock
+    differences between phone and scanner, and the time to scan).
+    ``rotation_secret``: the issuer's TOTP rotation secret; without it offline
+    passes answer LIVENESS_UNVERIFIABLE.
+    ``max_status_age_s``: refuse with STATUS_STALE when the status data is older.
+    ``paper_future_tolerance_s``: how far a slip's issue time may be ahead of us.
+    """
+
+    skew_steps: int = 1
+    rotation_secret: bytes | None = None
+    max_status_age_s: float | None = None
+    paper_future_tolerance_s: int = 300
+
+    def __repr__(self) -> str:
+        held = "held" if self.rotation_secret else "none"
+        return f"Options(skew_steps={self.skew_steps}, rotation_secret={held}, max_status_age_s={self.max_status_age_s})"
+
+
+class Checked(NamedTuple):
+    """A code whose signature and time checks passed; the stateful checks remain."""
+
+    mode: int
+    claims: Claims
+    replay_key: bytes | None
+    replay_ttl: float
+    liveness_unverifiable: bool
+
+
+def _window(step: int, now_step: int, skew: int) -> None:
+    if step < now_step - skew:
+        raise E.Stale()
+    if step > now_step + skew:
+        raise E.NotYetValid()
+
+
+def check_signed(text: str, now: float, keyset: KeySet, options: Options) -> Checked:
+    """Steps 1-7: everything that needs no store. Raises CredentialError."""
+    u = unverified_split(text)
+    key = keyset.get(u.kid)
+    if key is None:
+        raise E.UnknownKey()
+    signed = u.signed
+    mode = u.mode
+    skew = options.skew_steps
+    replay_key: bytes | None = None
+    ttl = 0.0
+    unverifiable = False
+    if mode == _MINTED:
+        period, unverified_step = _MINTED_TIME.unpack_from(signed, _H)
+        if period == 0:
+            raise E.Malformed("period")
+        _window(unverified_step, int(now // period), skew)
+        offset = _MINTED_CLAIMS
+    elif mode == _PASS:
+        period, not_before, hours, pass_id = PASS_FIELDS.unpack_from(signed, _H)
+        if period == 0:
+            raise E.Malformed("period")
+        if now < not_before - skew * period:
+            raise E.NotYetValid()
+        if now > not_before + hours * 3600:
+            raise E.Stale()
+        step_low, code_high, code_low = TRAILER.unpack(u.trailer)
+        now_step = int(now // period)
+        # The trailer carries the low 16 bits of the step: take the step nearest to ours.
+        unverified_step = now_step + ((step_low - now_step + 0x8000) & 0xFFFF) - 0x8000
+        _window(unverified_step, now_step, skew)
+        offset = _PASS_CLAIMS
+    else:
+        issued_at, not_after = PAPER_FIELDS.unpack_from(signed, _H)
+        if now < issued_at - options.paper_future_tolerance_s:
+            raise E.NotYetValid()
+        if now > not_after:
+            raise E.CredentialExpired()
+        offset = _PAPER_CLAIMS
+        period = 0
+    if not key.valid_at(now):
+        raise E.KeyNotValidAtTime()
+    if not verify_signature(key.public_key, u.signature, signed):
+        raise E.BadSignature()
+    claims = decode_claims(signed, offset)
+    today = (int(now) + BEIJING_UTC_OFFSET_S) // 86400
+    if claims.valid_until.toordinal() - 719163 < today:  # 719163 = date(1970, 1, 1).toordinal()
+        raise E.CredentialExpired()
+    if mode == _MINTED:
+        replay_key = b"m" + signed[_H + 1 : _H + 9] + claims.cred_id
+        ttl = (unverified_step + skew + 1) * period - now + 1
+    elif mode == _PASS:
+        secret = options.rotation_secret
+        if secret is None:
+            unverifiable = True
+        else:
+            code = (code_high << 16) | code_low
+            if not code_matches(pass_secret(secret, pass_id), unverified_step, code):
+                raise E.BadTotp()
+            replay_key = b"p" + pass_id + unverified_step.to_bytes(4, "big")
+            ttl = (unverified_step + skew + 1) * period - now + 1
+    return Checked(mode, claims, replay_key, ttl, unverifiable)
+
+
+def _check_status(status_source: StatusSource, options: Options, now: float) -> None:
+    if options.max_status_age_s is not None:
+        updated = status_source.updated_at()
+        if updated is None or now - updated > options.max_status_age_s:
+            raise E.StatusStale()
+
+
+def _status_error(code: int) -> E.CredentialError | None:
+    if code == REVOKED:
+        return E.Revoked()
+    if code == SUSPENDED:
+        return E.Suspended()
+    return None
+
+
+def _refused(exc: E.CredentialError, now: float, checked: Checked | None = None) -> Verdict:
+    if checked is None:
+        return Verdict(False, exc.reason, None, None, now)
+    return Verdict(False, exc.reason, _MODE_NAMES[checked.mode], checked.claims, now, checked.mode == _PAPER)
+
+
+def verify(
+    text: str,
+    now: float,
+    keyset: KeySet,
+    status_source: StatusSource,
+    replay_store: ReplayStore,
+    options: Options = Options(),
+) -> Verdict:
+    """The verdict for one scanned code. Never raises for any input text."""
+    try:
+        checked = check_signed(text, now, keyset, options)
+    except E.CredentialError as exc:
+        return _refused(exc, now)
+    except Exception:  # a hostile input must never become a crash
+        return _refused(E.Malformed(), now)
+    try:
+        _check_status(status_source, options, now)
+        failure = _status_error(status_source.status(checked.claims.status_index))
+        if failure is not None:
+            raise failure
+        if checked.liveness_unverifiable:
+            raise E.LivenessUnverifiable()
+        if checked.replay_key is not None and not replay_store.claim(checked.replay_key, checked.replay_ttl, now):
+            raise E.Replayed()
+    except E.CredentialError as exc:
+        return _refused(exc, now, checked)
+    mode = checked.mode
+    return Verdict(True, "VALID", _MODE_NAMES[mode], checked.claims, now, mode == _PAPER)
+
+
+def verify_batch(
+    texts: Sequence[str],
+    now: float,
+    keyset: KeySet,
+    status_source: StatusSource,
+    replay_store: ReplayStore,
+    options: Options = Options(),
+) -> list[Verdict]:
+    """Verdicts for many codes with one status lookup and one replay round trip.
+
+    Within one batch the same code twice is a replay of itself, as it would be
+    if the codes had been sent one by one.
+    """
+    results: list[Verdict | Checked] = []
+    for text in texts:
+        try:
+            results.append(check_signed(text, now, keyset, options))
+        except E.CredentialError as exc:
+            results.append(_refused(exc, now))
+        except Exception:
+            results.append(_refused(E.Malformed(), now))
+    pending = [(i, r) for i, r in enumerate(results) if isinstance(r, Checked)]
+    if not pending:
+        return results  # type: ignore[return-value]
+    try:
+        _check_status(status_source, options, now)
+        statuses = status_source.status_many([c.claims.status_index for _, c in pending])
+    except E.CredentialError as exc:
+        for i, c in pending:
+            results[i] = _refused(exc, now, c)
+        return results  # type: ignore[return-value]
+    to_claim: list[tuple[int, Checked]] = []
+    for (i, c), code in zip(pending, statuses):
+        failure = _status_error(code) or (E.LivenessUnverifiable() if c.liveness_unverifiable else None)
+        if failure is not None:
+            results[i] = _refused(failure, now, c)
+        elif c.replay_key is None:
+            results[i] = Verdict(True, "VALID", _MODE_NAMES[c.mode], c.claims, now, c.mode == _PAPER)
+        else:
+            to_claim.append((i, c))
+    if to_claim:
+        try:
+            claimed = replay_store.claim_many([(c.replay_key, c.replay_ttl) for _, c in to_claim], now)  # type: ignore[misc]
+        except E.CredentialError as exc:
+            for i, c in to_claim:
+                results[i] = _refused(exc, now, c)
+            return results  # type: ignore[return-value]
+        for (i, c), first in zip(to_claim, claimed):
+            results[i] = (
+                Verdict(True, "VALID", _MODE_NAMES[c.mode], c.claims, now, False)
+                if first
+                else _refused(E.Replayed(), now, c)
+            )
+    return results  # type: ignore[return-value]
