@@ -1,0 +1,428 @@
+"""The permit registry: credentials, status-list indices, holder devices, audit log.
+
+This layer stores and reads; it does not decide whether an operation is allowed
+(that is `issuer.lifecycle`). What it does guarantee is that every change is made
+in one transaction together with its audit entry and its status-index bookkeeping,
+so the three can never disagree.
+
+The clock is injected: every method that writes takes `now` (an aware datetime),
+every method that reports status takes `today` (a Beijing date).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+from issuer.devices import DeviceStore
+from issuer.errors import InvalidInputError, NotFoundError
+from issuer.idnumber import mask_id_number
+from issuer.model import (
+    AuditEntry,
+    Credential,
+    Device,
+    NewCredential,
+    PermitType,
+    Status,
+    StatusCode,
+    beijing_date,
+    timestamp,
+)
+from issuer.schema import connect
+from issuer.status_index import IndexAllocator
+from issuer.tokens import ENROLMENT_TTL
+
+__all__ = ["Registry", "mask_id_number"]
+
+_CRED_COLUMNS = (
+    "cred_id, card_number, permit_type, holder_name, id_number, address, district_code, "
+    "issued_on, valid_from, valid_until, status, revoke_reason, version, status_index"
+)
+_INSERT_CREDENTIAL = (
+    "INSERT INTO credentials (cred_id, card_number, permit_type, holder_name, id_number, "
+    "address, district_code, issued_on, valid_from, valid_until, status, version, "
+    "status_index, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
+)
+_INSERT_INDEX = (
+    "INSERT INTO status_indices (idx, cred_id, version, allocated_at) VALUES (?, ?, ?, ?)"
+)
+_INSERT_AUDIT = (
+    "INSERT INTO audit_log (at, actor, operation, cred_id, details) VALUES (?, ?, ?, ?, ?)"
+)
+
+
+def effective_status(stored: Status, valid_until: date, today: date) -> Status:
+    """Stored status adjusted for expiry: past valid_until it reads as expired.
+
+    Revocation wins over expiry, because a revoked credential must never come back.
+    The day itself is still valid: a card "valid until 2027-05-12" works that day.
+    """
+    if stored in (Status.REVOKED, Status.EXPIRED):
+        return stored
+    return Status.EXPIRED if valid_until < today else stored
+
+
+class Registry:
+    """A handle on one registry database (a file path, or ``":memory:"`` in tests).
+
+    `rng` draws credential ids and status indices; it defaults to the operating
+    system's generator. Tests pass a seeded `random.Random` for reproducible runs.
+    Enrolment codes and device tokens always come from `secrets`, whatever `rng` is.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str] = ":memory:", *, rng: random.Random | None = None
+    ) -> None:
+        self._conn = connect(path)
+        self._rng = rng if rng is not None else random.SystemRandom()
+        self._indices = IndexAllocator(self._rng)
+        self._depth = 0
+        self._devices = DeviceStore(self)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE); nested uses join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self._conn
+            finally:
+                self._depth -= 1
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            self._indices.invalidate()
+            raise
+        else:
+            self._conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The underlying connection, for modules that add their own tables' rows."""
+        return self._conn
+
+    # ---- audit -------------------------------------------------------------
+
+    def record_audit(
+        self,
+        *,
+        actor: str,
+        operation: str,
+        cred_id: str | None,
+        details: Mapping[str, Any],
+        now: datetime,
+    ) -> None:
+        """Append one audit entry. Callers must keep ID numbers out of `details`."""
+        if not actor.strip():
+            raise InvalidInputError("操作人不能为空", "actor must not be empty")
+        self._conn.execute(
+            _INSERT_AUDIT,
+            (timestamp(now), actor, operation, cred_id, _json(details)),
+        )
+
+    def audit_entries(self, cred_id: str | None = None) -> list[AuditEntry]:
+        """Audit entries in the order they were written, optionally for one credential."""
+        sql = "SELECT entry_id, at, actor, operation, cred_id, details FROM audit_log"
+        params: tuple[Any, ...] = ()
+        if cred_id is not None:
+            sql += " WHERE cred_id = ?"
+            params = (cred_id,)
+        rows = self._conn.execute(sql + " ORDER BY entry_id", params).fetchall()
+        return [
+            AuditEntry(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5]) for r in rows
+        ]
+
+    # ---- credentials: reads ------------------------------------------------
+
+    def get(self, cred_id: str, *, today: date) -> Credential | None:
+        row = self._conn.execute(
+            f"SELECT {_CRED_COLUMNS} FROM credentials WHERE cred_id = ?", (cred_id,)
+        ).fetchone()
+        return _credential(row, today) if row else None
+
+    def get_by_card_number(self, card_number: str, *, today: date) -> Credential | None:
+        row = self._conn.execute(
+            f"SELECT {_CRED_COLUMNS} FROM credentials WHERE card_number = ?", (card_number,)
+        ).fetchone()
+        return _credential(row, today) if row else None
+
+    def find_by_id_number(self, id_number: str, *, today: date) -> list[Credential]:
+        rows = self._conn.execute(
+            f"SELECT {_CRED_COLUMNS} FROM credentials WHERE id_number = ? ORDER BY created_at",
+            (id_number,),
+        ).fetchall()
+        return [_credential(r, today) for r in rows]
+
+    def count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM credentials").fetchone()[0])
+
+    def index_space(self) -> int:
+        """Size of the status list: every index ever allocated is below this."""
+        return self._indices.space(self._conn)
+
+    def status_entries(self) -> Iterator[tuple[int, int]]:
+        """(index, status code) for every index whose status is not ACTIVE, by index.
+
+        Superseded versions read as REVOKED so codes minted for them stop verifying.
+        Expiry is not listed: valid_until travels in the signed claims.
+        """
+        cursor = self._conn.execute(
+            "SELECT s.idx, CASE WHEN s.superseded = 1 OR c.status = 'revoked' THEN ? "
+            "ELSE ? END FROM status_indices s JOIN credentials c ON c.cred_id = s.cred_id "
+            "WHERE s.superseded = 1 OR c.status IN ('revoked', 'suspended') ORDER BY s.idx",
+            (int(StatusCode.REVOKED), int(StatusCode.SUSPENDED)),
+        )
+        for idx, code in cursor:
+            yield int(idx), int(code)
+
+    # ---- credentials: writes -----------------------------------------------
+
+    def insert_credential(
+        self,
+        new: NewCredential,
+        *,
+        actor: str,
+        now: datetime,
+        operation: str = "issue",
+        details: Mapping[str, Any] | None = None,
+    ) -> Credential:
+        """Store a new credential at version 1 with a freshly allocated index."""
+        [cred_id] = self.insert_many(
+            [new], actor=actor, now=now, operation=operation, details=[details or {}]
+        )
+        return self._must_get(cred_id, now)
+
+    def insert_many(
+        self,
+        news: Sequence[NewCredential],
+        *,
+        actor: str,
+        now: datetime,
+        operation: str,
+        details: Sequence[Mapping[str, Any]],
+    ) -> list[str]:
+        """Bulk insert (one executemany per table); returns the new cred_ids in order.
+
+        Used by the migration, where per-row round trips would dominate the run time.
+        """
+        if len(details) != len(news):
+            raise ValueError("one details mapping per credential")
+        at = timestamp(now)
+        with self.transaction() as conn:
+            ids = self._new_cred_ids(conn, len(news))
+            indices = self._indices.allocate(conn, len(news))
+            conn.executemany(
+                _INSERT_CREDENTIAL,
+                [
+                    (cid, n.card_number, int(n.permit_type), n.holder_name, n.id_number,
+                     n.address, n.district_code, n.issued_on.isoformat(),
+                     n.valid_from.isoformat(), n.valid_until.isoformat(), n.status.value,
+                     idx, at, at)
+                    for cid, idx, n in zip(ids, indices, news)
+                ],
+            )
+            conn.executemany(_INSERT_INDEX, [(idx, cid, 1, at) for cid, idx in zip(ids, indices)])
+            conn.executemany(
+                _INSERT_AUDIT,
+                [(at, actor, operation, cid, _json(d)) for cid, d in zip(ids, details)],
+            )
+        return ids
+
+    def set_status(
+        self,
+        cred_id: str,
+        status: Status,
+        *,
+        actor: str,
+        now: datetime,
+        operation: str,
+        reason: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Credential:
+        """Store a new status (and revoke reason); no rules are checked here."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE credentials SET status = ?, revoke_reason = coalesce(?, revoke_reason), "
+                "updated_at = ? WHERE cred_id = ?",
+                (status.value, reason, timestamp(now), cred_id),
+            )
+            self._require_row(cur.rowcount, cred_id)
+            self.record_audit(actor=actor, operation=operation, cred_id=cred_id,
+                              details={"status": status.value, **(details or {})}, now=now)
+        return self._must_get(cred_id, now)
+
+    def set_valid_until(
+        self,
+        cred_id: str,
+        valid_until: date,
+        *,
+        actor: str,
+        now: datetime,
+        operation: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> Credential:
+        """Move the expiry date (endorsement); the version and index stay the same."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE credentials SET valid_until = ?, updated_at = ? WHERE cred_id = ?",
+                (valid_until.isoformat(), timestamp(now), cred_id),
+            )
+            self._require_row(cur.rowcount, cred_id)
+            self.record_audit(actor=actor, operation=operation, cred_id=cred_id,
+                              details={"valid_until": valid_until.isoformat(),
+                                       **(details or {})}, now=now)
+        return self._must_get(cred_id, now)
+
+    def new_version(
+        self,
+        cred_id: str,
+        *,
+        actor: str,
+        now: datetime,
+        operation: str,
+        address: str | None = None,
+        district_code: int | None = None,
+        permit_type: PermitType | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Credential:
+        """Version + 1 with a new status index; the old index is marked superseded.
+
+        Any change to what a QR code asserts goes through here, so codes minted for
+        the old data stop verifying as soon as the status list is republished.
+        """
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT version, status_index FROM credentials WHERE cred_id = ?", (cred_id,)
+            ).fetchone()
+            self._require_row(0 if row is None else 1, cred_id)
+            old_version, old_index = int(row[0]), int(row[1])
+            [new_index] = self._indices.allocate(conn, 1)
+            at = timestamp(now)
+            conn.execute("UPDATE status_indices SET superseded = 1 WHERE idx = ?", (old_index,))
+            conn.execute(_INSERT_INDEX, (new_index, cred_id, old_version + 1, at))
+            conn.execute(
+                "UPDATE credentials SET version = ?, status_index = ?, "
+                "address = coalesce(?, address), district_code = coalesce(?, district_code), "
+                "permit_type = coalesce(?, permit_type), updated_at = ? WHERE cred_id = ?",
+                (old_version + 1, new_index, address, district_code,
+                 None if permit_type is None else int(permit_type), at, cred_id),
+            )
+            self.record_audit(
+                actor=actor, operation=operation, cred_id=cred_id, now=now,
+                details={"version": old_version + 1, "superseded_index": old_index,
+                         "status_index": new_index, **(details or {})},
+            )
+        return self._must_get(cred_id, now)
+
+    # ---- devices (see issuer.devices) ----------------------------------------
+
+    def create_enrolment(
+        self,
+        cred_id: str,
+        now: datetime,
+        *,
+        ttl: timedelta = ENROLMENT_TTL,
+        actor: str = "system",
+    ) -> str:
+        """A one-time enrolment code (e.g. ``K7QM-3XRP``) for a holder's phone."""
+        return self._devices.create_enrolment(cred_id, now, ttl=ttl, actor=actor)
+
+    def enrol_device(self, code: str, label: str, now: datetime, *, actor: str = "holder") -> str:
+        """Consume an enrolment code; returns the device token, which is shown once."""
+        return self._devices.enrol_device(code, label, now, actor=actor)
+
+    def device_for_token(self, token: str) -> Device | None:
+        """The active device holding `token`, or None."""
+        return self._devices.device_for_token(token)
+
+    def get_device(self, device_id: int) -> Device | None:
+        return self._devices.get_device(device_id)
+
+    def list_devices(self, cred_id: str) -> list[Device]:
+        """All devices ever enrolled for a credential, revoked ones included."""
+        return self._devices.list_devices(cred_id)
+
+    def revoke_device(self, device_id: int, now: datetime, *, actor: str = "system") -> Device:
+        return self._devices.revoke_device(device_id, now, actor=actor)
+
+    def revoke_all_devices(self, cred_id: str, now: datetime, *, actor: str) -> int:
+        return self._devices.revoke_all_devices(cred_id, now, actor=actor)
+
+    # ---- helpers -----------------------------------------------------------
+
+    def _new_cred_ids(self, conn: sqlite3.Connection, count: int) -> list[str]:
+        ids: list[str] = []
+        seen: set[str] = set()
+        while len(ids) < count:
+            cid = self._rng.getrandbits(64).to_bytes(8, "big").hex()
+            if cid in seen:
+                continue
+            if count == 1 and conn.execute(
+                "SELECT 1 FROM credentials WHERE cred_id = ?", (cid,)
+            ).fetchone():
+                continue  # bulk inserts rely on the primary key instead: 2**-64 per pair
+            seen.add(cid)
+            ids.append(cid)
+        return ids
+
+    def _must_get(self, cred_id: str, now: datetime) -> Credential:
+        found = self.get(cred_id, today=beijing_date(now))
+        if found is None:
+            raise NotFoundError(f"凭证 {cred_id} 不存在", f"credential {cred_id} not found")
+        return found
+
+    @staticmethod
+    def _require_row(rowcount: int, cred_id: str) -> None:
+        if rowcount == 0:
+            raise NotFoundError(f"凭证 {cred_id} 不存在", f"credential {cred_id} not found")
+
+
+def _credential(row: tuple[Any, ...], today: date) -> Credential:
+    valid_until = date.fromisoformat(row[9])
+    return Credential(
+        cred_id=row[0],
+        card_number=row[1],
+        permit_type=PermitType(row[2]),
+        holder_name=row[3],
+        id_number=row[4],
+        address=row[5],
+        district_code=int(row[6]),
+        issued_on=date.fromisoformat(row[7]),
+        valid_from=date.fromisoformat(row[8]),
+        valid_until=valid_until,
+        status=effective_status(Status(row[10]), valid_until, today),
+        revoke_reason=row[11],
+        version=int(row[12]),
+        status_index=int(row[13]),
+    )
+
+
+def _json(details: Mapping[str, Any]) -> str:
+    return json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

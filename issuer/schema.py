@@ -1,0 +1,159 @@
+"""SQLite schema of the registry and its forward-only migrations.
+
+The version lives in `PRAGMA user_version`, which SQLite keeps in the file header,
+so no table has to exist before we know what we are looking at. Each migration is
+applied in its own transaction; a database written by newer code is refused rather
+than silently misread.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+__all__ = ["SCHEMA_VERSION", "SchemaError", "connect", "migrate"]
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE credentials (
+    cred_id       TEXT PRIMARY KEY CHECK (length(cred_id) = 16),
+    card_number   TEXT UNIQUE,
+    permit_type   INTEGER NOT NULL CHECK (permit_type IN (1, 2)),
+    holder_name   TEXT NOT NULL CHECK (holder_name <> ''),
+    id_number     TEXT NOT NULL CHECK (length(id_number) = 18),
+    address       TEXT NOT NULL,
+    district_code INTEGER NOT NULL,
+    issued_on     TEXT NOT NULL,
+    valid_from    TEXT NOT NULL,
+    valid_until   TEXT NOT NULL,
+    status        TEXT NOT NULL
+                  CHECK (status IN ('active', 'suspended', 'revoked', 'expired')),
+    revoke_reason TEXT,
+    version       INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    status_index  INTEGER NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE INDEX credentials_id_number ON credentials (id_number);
+
+-- One row per (credential, version): indices are never reused, even after supersession.
+CREATE TABLE status_indices (
+    idx          INTEGER PRIMARY KEY,
+    cred_id      TEXT NOT NULL REFERENCES credentials (cred_id),
+    version      INTEGER NOT NULL,
+    superseded   INTEGER NOT NULL DEFAULT 0 CHECK (superseded IN (0, 1)),
+    allocated_at TEXT NOT NULL,
+    UNIQUE (cred_id, version)
+);
+
+-- Provenance of migrated rows; the fingerprint tells "same row again" from "edited".
+CREATE TABLE legacy_imports (
+    card_number TEXT PRIMARY KEY,
+    cred_id     TEXT NOT NULL REFERENCES credentials (cred_id),
+    fingerprint TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    source_line INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+
+CREATE TABLE enrolments (
+    code_hash  TEXT PRIMARY KEY,
+    cred_id    TEXT NOT NULL REFERENCES credentials (cred_id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT
+);
+
+CREATE TABLE devices (
+    device_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    cred_id     TEXT NOT NULL REFERENCES credentials (cred_id),
+    label       TEXT NOT NULL,
+    token_hash  TEXT NOT NULL UNIQUE,
+    enrolled_at TEXT NOT NULL,
+    revoked_at  TEXT
+);
+CREATE INDEX devices_cred_id ON devices (cred_id);
+
+CREATE TABLE audit_log (
+    entry_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    cred_id   TEXT,
+    details   TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_cred_id ON audit_log (cred_id);
+"""
+
+# Index i migrates from user_version i to i + 1. Append only.
+_MIGRATIONS: tuple[str, ...] = (_V1,)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class SchemaError(RuntimeError):
+    """The database file cannot be used by this version of the code."""
+
+
+def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """Open (creating parent directories) and migrate a registry database.
+
+    Autocommit mode (`isolation_level=None`) so the registry issues BEGIN IMMEDIATE
+    itself: a write transaction takes the lock up front instead of failing halfway
+    when another process holds it. WAL lets the server read while an import writes.
+    """
+    target = os.fspath(path)
+    if target != ":memory:" and not target.startswith("file:"):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(target, isolation_level=None, uri=target.startswith("file:"))
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    if target != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    migrate(conn)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema to SCHEMA_VERSION; return the version found before."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if found > SCHEMA_VERSION:
+            raise SchemaError(
+                f"database schema version {found} is newer than supported {SCHEMA_VERSION}"
+            )
+        for version in range(found, SCHEMA_VERSION):
+            for statement in _split(_MIGRATIONS[version]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return found
+
+
+def _split(script: str) -> list[str]:
+    """Statements of a migration script, so they run inside our transaction.
+
+    `executescript` would COMMIT first; executing one statement at a time keeps a
+    failed migration fully rolled back.
+    """
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
