@@ -5,10 +5,10 @@ OpenSSL's here, and the verifier's throughput is bounded by that one call. Keys 
 stored as PKCS#8 encrypted with a passphrase (through ``cryptography``, which
 writes the standard container), so any tool that reads PKCS#8 can audit them.
 
-A key is named by its ``kid``: the first 8 bytes of SHA-256 over the 32-byte raw
-public key. Eight bytes keep a QR code small while making an accidental clash
-between an issuer's keys (a handful over the years) practically impossible; a
-clash would be refused when the key is created.
+A key is named by its ``kid``: the first 4 bytes of SHA-256 over the 32-byte raw
+public key. Four bytes keep a QR code small (every byte counts to stay within QR
+version 6) while an accidental clash between an issuer's keys (a handful over
+the years) stays negligible; the key store refuses a clash when it creates a key.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import nacl.exceptions
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-KID_LENGTH = 8
+KID_LENGTH = 4
 SIGNATURE_LENGTH = 64
 PUBLIC_KEY_LENGTH = 32
 

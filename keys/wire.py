@@ -3,20 +3,29 @@
 Layout (all integers big-endian; the full description with test vectors is in
 docs/format.md)::
 
-    header   version u8 | mode u8 | kid 8s                               10 bytes
-    MINTED   period u8 | step u32 | nonce 4s                              9 bytes
-    PASS     period u8 | not_before u32 | hours u8 | pass_id 8s          14 bytes
-    PAPER    issued_at u32 | not_after u32                                8 bytes
-    claims   cred_id 8s | version u16 | status_index u32 | permit_type u8
-             | district u8 | valid_until u16 (days since 1970-01-01)
-             | id_tail 4s | name_len u8 | name (UTF-8)                   23 + n bytes
-    signature  Ed25519 over every byte before it                         64 bytes
-    PASS only, unsigned liveness trailer: step_low u16 | totp u24         5 bytes
+    header   version u8 | mode u8 | kid 4s                                 6 bytes
+    MINTED   period u8 | step u32 | nonce 3s                               8 bytes
+    PASS     period u8 | not_before u32 | hours u8 | pass_id 8s           14 bytes
+    PAPER    issued_at u32 | not_after u32                                 8 bytes
+    claims   ref u24 | kind u8 (permit_type << 5 | district)
+             | valid_until u16 (days since 1970-01-01) | id_tail u16
+             | name (UTF-8, the rest up to the signature)                  8 + n bytes
+    signature  Ed25519 over every byte before it                          64 bytes
+    PASS only, unsigned liveness trailer: step_low u16 | totp u24          5 bytes
+
+``ref`` is the credential's status-list index: it names one version of one
+credential (a change of address gets a new one), so it serves both as the
+credential reference for replay and audit and as the place to look up
+revocation, without any personal data. ``id_tail`` packs the last four
+characters of the ID number (three digits and a check character 0-9 or X=10)
+as ``digits * 11 + check``.
 
 Text form: ``PREFIX + base45(bytes)``, uppercase only, so the QR code uses its
-alphanumeric mode. The fields a verifier needs for its cheap checks (version,
-mode, kid, time) come first, so a stale or foreign code is refused before the
-signature is checked; nothing else is read before the signature verifies.
+alphanumeric mode. A MINTED code is at most 100 bytes, so the text fits QR
+version 6 at error level M (154 alphanumeric characters); the name is cut to
+fit. The fields a verifier needs for its cheap checks (version, mode, kid, time)
+come first, so a stale or foreign code is refused before the signature is
+checked; nothing else is read before the signature verifies.
 """
 
 from __future__ import annotations
@@ -32,24 +41,27 @@ from .keypair import SIGNATURE_LENGTH, SigningKey
 
 VERSION = 1
 PREFIX = "RP:"
-NAME_MAX_BYTES = 21
 PASS_MAX_HOURS = 72
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
-HEADER = struct.Struct(">BB8s")
-MINTED_FIELDS = struct.Struct(">BI4s")
+HEADER = struct.Struct(">BB4s")
+MINTED_FIELDS = struct.Struct(">BI3s")
 PASS_FIELDS = struct.Struct(">BIB8s")
 PAPER_FIELDS = struct.Struct(">II")
-CLAIMS_FIXED = struct.Struct(">8sHIBBH4sB")
+CLAIMS_FIXED = struct.Struct(">HBBHH")  # ref is u24: high u16 + low u8, then kind, days, id_tail
 TRAILER = struct.Struct(">HBH")  # step_low u16, then the u24 code as u8 + u16
-
-_MIN_CLAIMS = CLAIMS_FIXED.size
 
 
 class Mode(IntEnum):
     MINTED = 1
     PASS = 2
     PAPER = 3
+
+
+#: the longest name (UTF-8 bytes) each mode carries; chosen so that MINTED stays
+#: within QR version 6-M and PASS / PAPER within version 7-M.
+NAME_MAX_BYTES = {Mode.MINTED: 14, Mode.PASS: 18, Mode.PAPER: 30}
+MAX_REF = (1 << 24) - 1
 
 
 class PermitType(IntEnum):
@@ -60,17 +72,14 @@ class PermitType(IntEnum):
 class Claims(NamedTuple):
     """What a code says about its credential: the minimum an official compares.
 
-    An immutable NamedTuple rather than a frozen dataclass: it is built on every
-    verification, and a frozen dataclass costs four times as much to construct.
-
-    ``cred_id`` is an opaque random reference, never derived from personal data.
-    ``id_tail`` is the last four characters of the ID number and ``name`` may be
-    cut short to fit the QR code (at most NAME_MAX_BYTES of UTF-8).
+    ``ref`` is the status-list index of this version of the credential.
+    ``id_tail`` is the last four characters of the ID number; ``name`` may be cut
+    short to fit the QR code. An immutable NamedTuple rather than a frozen
+    dataclass: it is built on every verification, and a frozen dataclass costs
+    four times as much to construct.
     """
 
-    cred_id: bytes
-    version: int
-    status_index: int
+    ref: int
     permit_type: int
     district: int
     valid_until: date
@@ -78,47 +87,57 @@ class Claims(NamedTuple):
     name: str
 
 
-def fit_name(name: str) -> str:
-    """The longest prefix of ``name`` that fits NAME_MAX_BYTES, cut on a character boundary."""
+def fit_name(name: str, max_bytes: int) -> str:
+    """The longest prefix of ``name`` within ``max_bytes`` of UTF-8, cut on a character boundary."""
     encoded = name.encode("utf-8")
-    if len(encoded) <= NAME_MAX_BYTES:
+    if len(encoded) <= max_bytes:
         return name
-    return encoded[:NAME_MAX_BYTES].decode("utf-8", errors="ignore")
+    return encoded[:max_bytes].decode("utf-8", errors="ignore")
 
 
-def encode_claims(claims: Claims) -> bytes:
-    name = fit_name(claims.name).encode("utf-8")
-    tail = claims.id_tail.encode("ascii")
-    if len(claims.cred_id) != 8 or len(tail) != 4:
-        raise ValueError("cred_id is 8 bytes and id_tail 4 ASCII characters")
+def pack_id_tail(tail: str) -> int:
+    if len(tail) != 4 or not tail[:3].isdigit() or not (tail[3].isdigit() or tail[3] == "X"):
+        raise ValueError("id_tail is three digits and a check character (0-9 or X)")
+    return int(tail[:3]) * 11 + (10 if tail[3] == "X" else int(tail[3]))
+
+
+def unpack_id_tail(value: int) -> str:
+    digits, check = divmod(value, 11)
+    if digits > 999:
+        raise Malformed("id_tail")
+    return f"{digits:03d}{'X' if check == 10 else check}"
+
+
+def encode_claims(claims: Claims, mode: Mode) -> bytes:
+    if not 0 <= claims.ref <= MAX_REF or not 1 <= claims.permit_type <= 7 or not 0 <= claims.district <= 31:
+        raise ValueError("ref, permit_type or district out of range")
     days = claims.valid_until.toordinal() - EPOCH_ORDINAL
-    return (
-        CLAIMS_FIXED.pack(
-            claims.cred_id,
-            claims.version,
-            claims.status_index,
-            claims.permit_type,
-            claims.district,
-            days,
-            tail,
-            len(name),
-        )
-        + name
+    name = fit_name(claims.name, NAME_MAX_BYTES[mode]).encode("utf-8")
+    fixed = CLAIMS_FIXED.pack(
+        claims.ref >> 8,
+        claims.ref & 0xFF,
+        claims.permit_type << 5 | claims.district,
+        days,
+        pack_id_tail(claims.id_tail),
     )
+    return fixed + name
 
 
 def decode_claims(data: bytes, offset: int) -> Claims:
     """Claims from a payload whose signature has already been verified."""
-    cred_id, version, index, ptype, district, days, tail, name_len = CLAIMS_FIXED.unpack_from(data, offset)
-    start = offset + CLAIMS_FIXED.size
-    if start + name_len != len(data):
-        raise Malformed("claims length")
+    ref_high, ref_low, kind, days, tail = CLAIMS_FIXED.unpack_from(data, offset)
     try:
-        name = data[start:].decode("utf-8")
-        id_tail = tail.decode("ascii")
+        name = data[offset + CLAIMS_FIXED.size :].decode("utf-8")
     except UnicodeDecodeError:
         raise Malformed("claims text") from None
-    return Claims(cred_id, version, index, ptype, district, date.fromordinal(EPOCH_ORDINAL + days), id_tail, name)
+    return Claims(
+        ref_high << 8 | ref_low,
+        kind >> 5,
+        kind & 31,
+        date.fromordinal(EPOCH_ORDINAL + days),
+        unpack_id_tail(tail),
+        name,
+    )
 
 
 def _text(payload: bytes) -> str:
@@ -131,9 +150,13 @@ def _signed(key: SigningKey, body: bytes) -> bytes:
 
 def encode_minted(key: SigningKey, claims: Claims, *, step: int, period: int, nonce: bytes) -> str:
     """A live code for one time step. The issuer mints a fresh one every period."""
-    if len(nonce) != 4 or not 1 <= period <= 255:
-        raise ValueError("nonce is 4 bytes and period 1..255 seconds")
-    body = HEADER.pack(VERSION, Mode.MINTED, key.kid) + MINTED_FIELDS.pack(period, step, nonce) + encode_claims(claims)
+    if len(nonce) != 3 or not 1 <= period <= 255:
+        raise ValueError("nonce is 3 bytes and period 1..255 seconds")
+    body = (
+        HEADER.pack(VERSION, Mode.MINTED, key.kid)
+        + MINTED_FIELDS.pack(period, step, nonce)
+        + encode_claims(claims, Mode.MINTED)
+    )
     return _text(_signed(key, body))
 
 
@@ -144,7 +167,7 @@ def encode_pass(
     if len(pass_id) != 8 or not 1 <= period <= 255 or not 1 <= hours <= PASS_MAX_HOURS:
         raise ValueError("pass_id is 8 bytes, period 1..255 s, hours 1..72")
     body = HEADER.pack(VERSION, Mode.PASS, key.kid) + PASS_FIELDS.pack(period, not_before, hours, pass_id)
-    return _signed(key, body + encode_claims(claims))
+    return _signed(key, body + encode_claims(claims, Mode.PASS))
 
 
 def pass_text(signed_pass: bytes, step: int, code: int) -> str:
@@ -157,20 +180,21 @@ def pass_text(signed_pass: bytes, step: int, code: int) -> str:
 def encode_paper(key: SigningKey, claims: Claims, *, issued_at: int, not_after: int) -> str:
     """The static code printed on a stamped paper confirmation slip."""
     body = HEADER.pack(VERSION, Mode.PAPER, key.kid) + PAPER_FIELDS.pack(issued_at, not_after)
-    return _text(_signed(key, body + encode_claims(claims)))
+    return _text(_signed(key, body + encode_claims(claims, Mode.PAPER)))
 
 
 _FIELDS_SIZE = {Mode.MINTED: MINTED_FIELDS.size, Mode.PASS: PASS_FIELDS.size, Mode.PAPER: PAPER_FIELDS.size}
-_MIN_LEN = {m: HEADER.size + size + _MIN_CLAIMS + SIGNATURE_LENGTH for m, size in _FIELDS_SIZE.items()}
+_MIN_LEN = {int(m): HEADER.size + size + CLAIMS_FIXED.size + SIGNATURE_LENGTH for m, size in _FIELDS_SIZE.items()}
 _MIN_LEN[Mode.PASS] += TRAILER.size
+_MAX_LEN = {int(m): _MIN_LEN[m] + NAME_MAX_BYTES[m] for m in Mode}
+_PASS = int(Mode.PASS)
 
 
 class Unverified(NamedTuple):
     """A payload split into its parts, nothing verified yet.
 
-    ``signed`` is what the signature covers, ``fields_offset`` where the mode's
-    fields start, ``claims_offset`` where the claims start within ``signed``.
-    ``trailer`` is the PASS liveness trailer (empty otherwise).
+    ``signed`` is what the signature covers; ``trailer`` is the PASS liveness
+    trailer (empty otherwise).
     """
 
     mode: int
@@ -188,7 +212,7 @@ def unverified_split(text: str) -> Unverified:
     if not text.startswith(PREFIX):
         raise Malformed("prefix")
     try:
-        raw = b45decode(text[len(PREFIX) :])
+        raw = b45decode(text[3:])
     except Base45Error:
         raise Malformed("base45") from None
     if len(raw) < HEADER.size:
@@ -196,12 +220,12 @@ def unverified_split(text: str) -> Unverified:
     version, mode, kid = HEADER.unpack_from(raw)
     if version != VERSION:
         raise UnsupportedVersion(str(version))
-    minimum = _MIN_LEN.get(mode)  # type: ignore[call-overload]
+    minimum = _MIN_LEN.get(mode)
     if minimum is None:
         raise Malformed("mode")
-    if len(raw) < minimum:
-        raise Malformed("short")
-    if mode == Mode.PASS:
+    if not minimum <= len(raw) <= _MAX_LEN[mode]:
+        raise Malformed("length")
+    if mode == _PASS:
         end = len(raw) - TRAILER.size
         return Unverified(mode, kid, raw[: end - SIGNATURE_LENGTH], raw[end - SIGNATURE_LENGTH : end], raw[end:])
     return Unverified(mode, kid, raw[:-SIGNATURE_LENGTH], raw[-SIGNATURE_LENGTH:], b"")

@@ -135,7 +135,7 @@ def check_signed(text: str, now: float, keyset: KeySet, options: Options) -> Che
     if claims.valid_until.toordinal() - 719163 < today:  # 719163 = date(1970, 1, 1).toordinal()
         raise E.CredentialExpired()
     if mode == _MINTED:
-        replay_key = b"m" + signed[_H + 1 : _H + 9] + claims.cred_id
+        replay_key = b"m" + signed[_H + 1 : _H + 8] + signed[_MINTED_CLAIMS : _MINTED_CLAIMS + 3]
         ttl = (unverified_step + skew + 1) * period - now + 1
     elif mode == _PASS:
         secret = options.rotation_secret
@@ -188,7 +188,7 @@ def verify(
         return _refused(E.Malformed(), now)
     try:
         _check_status(status_source, options, now)
-        failure = _status_error(status_source.status(checked.claims.status_index))
+        failure = _status_error(status_source.status(checked.claims.ref))
         if failure is not None:
             raise failure
         if checked.liveness_unverifiable:
@@ -227,7 +227,7 @@ def verify_batch(
         return results  # type: ignore[return-value]
     try:
         _check_status(status_source, options, now)
-        statuses = status_source.status_many([c.claims.status_index for _, c in pending])
+        statuses = status_source.status_many([c.claims.ref for _, c in pending])
     except E.CredentialError as exc:
         for i, c in pending:
             results[i] = _refused(exc, now, c)
