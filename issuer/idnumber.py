@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from operator import mul
 
 __all__ = [
     "IdNumberError",
@@ -44,7 +45,7 @@ def check_character(first17: str) -> str:
     """The MOD 11-2 check character for the first 17 digits of an ID number."""
     if len(first17) != 17 or not first17.isdigit():
         raise IdNumberError("bad_format", "check character needs exactly 17 digits")
-    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS))
+    total = sum(map(mul, map(int, first17), _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 
