@@ -1,0 +1,74 @@
+"""Hostile input: nothing but a refusal verdict may come out, whatever goes in."""
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from keys.base45 import b45decode, b45encode
+from keys.wire import PREFIX, unverified_split
+from keys.errors import CredentialError
+from verifier.core import verify, verify_batch
+
+from .helpers import NOW, World
+
+WORLD = World()
+CODES = [WORLD.minted(), WORLD.offline(), WORLD.paper()]
+RAW = [b45decode(c[len(PREFIX) :]) for c in CODES]
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _refused(text: str) -> None:
+    world = World(key=WORLD.key)
+    verdict = verify(text, NOW, world.keyset, world.status, world.replay, world.options)
+    assert not verdict.valid
+    assert verdict.reason != "VALID"
+
+
+@FUZZ
+@given(st.text(max_size=300))
+def test_random_text(text: str) -> None:
+    _refused(text)
+
+
+@FUZZ
+@given(st.binary(max_size=200))
+def test_random_bytes_behind_the_prefix(data: bytes) -> None:
+    _refused(PREFIX + b45encode(data))
+
+
+@FUZZ
+@given(st.sampled_from(range(len(RAW))), st.data())
+def test_truncations_of_valid_codes(which: int, data: st.DataObject) -> None:
+    raw = RAW[which]
+    cut = data.draw(st.integers(0, len(raw) - 1))
+    _refused(PREFIX + b45encode(raw[:cut]))
+
+
+@FUZZ
+@given(st.sampled_from(range(len(RAW))), st.data())
+def test_bit_flips_of_valid_codes(which: int, data: st.DataObject) -> None:
+    raw = bytearray(RAW[which])
+    position = data.draw(st.integers(0, len(raw) - 1))
+    raw[position] ^= 1 << data.draw(st.integers(0, 7))
+    _refused(PREFIX + b45encode(bytes(raw)))
+
+
+@FUZZ
+@given(st.sampled_from(range(len(RAW))), st.binary(min_size=1, max_size=20))
+def test_appended_bytes(which: int, extra: bytes) -> None:
+    _refused(PREFIX + b45encode(RAW[which] + extra))
+
+
+@FUZZ
+@given(st.text(max_size=200))
+def test_split_raises_only_credential_errors(text: str) -> None:
+    try:
+        unverified_split(text)
+    except CredentialError:
+        pass
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.text(max_size=60), st.sampled_from(CODES)), max_size=8))
+def test_batches_never_raise(texts: list[str]) -> None:
+    world = World(key=WORLD.key)
+    verdicts = verify_batch(texts, NOW, world.keyset, world.status, world.replay, world.options)
+    assert len(verdicts) == len(texts)
