@@ -1,0 +1,291 @@
+"""Command line for counter staff and operators: `python -m issuer <command> ...`.
+
+This is the outermost layer and the only place that reads the clock or the
+environment; everything below takes `now` and a registry. Failures print one line
+(Chinese and English for refusals) and exit with status 2, never a traceback:
+the people running this are clerks, not developers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+from issuer.errors import LifecycleError
+from issuer.legacy import ExportFormatError
+from issuer.lifecycle import Lifecycle
+from issuer.migration import import_file
+from issuer.model import Credential, PermitType, beijing_date
+from issuer.progress import progress_for
+from issuer.registry import Registry
+from issuer.schema import SchemaError
+from issuer.status_index import IndexSpaceExhausted
+
+__all__ = ["DEFAULT_DB", "main"]
+
+DEFAULT_DB = "var/issuer/registry.sqlite3"
+EXIT_ERROR = 2
+
+_TYPES = {
+    "residence-permit": PermitType.RESIDENCE_PERMIT, "1": PermitType.RESIDENCE_PERMIT,
+    "居住证": PermitType.RESIDENCE_PERMIT,
+    "registration-card": PermitType.REGISTRATION_CARD, "2": PermitType.REGISTRATION_CARD,
+    "居住登记卡": PermitType.REGISTRATION_CARD,
+}
+
+
+class _Context:
+    """What a command needs: the registry, who is acting, when, and where to print."""
+
+    def __init__(self, args: argparse.Namespace, now: datetime, out: TextIO, err: TextIO):
+        self.args = args
+        self.now = now
+        self.out = out
+        self.err = err
+        self.actor: str = args.actor
+        self.registry = Registry(args.db)
+        self.lifecycle = Lifecycle(self.registry)
+
+    def print(self, *lines: str) -> None:
+        for line in lines:
+            print(line, file=self.out)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    now: datetime | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run one command; returns the exit status. `now` is for tests only."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    if args_list[:1] == ["serve"]:
+        return _serve(args_list[1:], err)
+    args = _parser().parse_args(args_list)
+    moment = now if now is not None else datetime.now(timezone.utc)
+    try:
+        ctx = _Context(args, moment, out, err)
+        try:
+            handler: Callable[[_Context], int] = args.handler
+            return handler(ctx)
+        finally:
+            ctx.registry.close()
+    except LifecycleError as exc:
+        print(f"错误：{exc.message_zh} / error: {exc.message_en} [{exc.code}]", file=err)
+    except ExportFormatError as exc:
+        print(f"无法读取导出文件 / cannot read export: {exc}", file=err)
+    except (OSError, SchemaError, sqlite3.Error, IndexSpaceExhausted) as exc:
+        print(f"错误 / error: {exc}", file=err)
+    except KeyboardInterrupt:
+        print("已中断 / interrupted", file=err)
+        return 130
+    except Exception as exc:  # last resort: a clerk must never see a traceback
+        if os.environ.get("ISSUER_DEBUG"):
+            raise
+        print(f"内部错误 / internal error: {type(exc).__name__}: {exc}", file=err)
+    return EXIT_ERROR
+
+
+def _serve(argv: list[str], err: TextIO) -> int:
+    """`serve` belongs to issuer.app (the HTTP service), imported only when asked for."""
+    try:
+        app = importlib.import_module("issuer.app")
+    except ModuleNotFoundError as exc:
+        if exc.name == "issuer.app":
+            print("错误：HTTP 服务尚未安装 / error: the HTTP service (issuer.app) is not available",
+                  file=err)
+        else:
+            print(f"错误：HTTP 服务无法启动 / error: issuer.app cannot be loaded: {exc}", file=err)
+        return EXIT_ERROR
+    result = app.main(argv)
+    return int(result) if result is not None else 0
+
+
+# ---- commands -----------------------------------------------------------------
+
+
+def _cmd_import(ctx: _Context) -> int:
+    progress = progress_for(quiet=ctx.args.quiet, stream=ctx.err)
+    report = import_file(ctx.registry, Path(ctx.args.file), actor=ctx.actor, now=ctx.now,
+                         progress=progress)
+    for d in report.defects:
+        card = f" ({d.card_number})" if d.card_number else ""
+        ctx.print(f"第{d.line}行 line {d.line}: {d.code}{card}")
+    ctx.print(*report.summary_lines())
+    if ctx.args.report:
+        Path(ctx.args.report).write_text(report.defects_text(), encoding="utf-8")
+    return 0
+
+
+def _cmd_issue(ctx: _Context) -> int:
+    a = ctx.args
+    valid_from = a.valid_from if a.valid_from is not None else beijing_date(ctx.now)
+    cred = ctx.lifecycle.issue(_TYPES[a.type], a.name, a.id_number, a.address, a.district,
+                               valid_from, a.years, actor=ctx.actor, now=ctx.now)
+    ctx.print("已签发 issued", *_describe(cred))
+    return 0
+
+
+def _cmd_endorse(ctx: _Context) -> int:
+    cred = ctx.lifecycle.endorse(ctx.args.cred_id, actor=ctx.actor, now=ctx.now)
+    ctx.print(f"已签注 endorsed: 有效期至 valid until {cred.valid_until}")
+    return 0
+
+
+def _cmd_change(ctx: _Context) -> int:
+    cred = ctx.lifecycle.change(ctx.args.cred_id, address=ctx.args.address,
+                                district=ctx.args.district, actor=ctx.actor, now=ctx.now)
+    ctx.print(f"已变更 changed: 版本 version {cred.version}", *_describe(cred))
+    return 0
+
+
+def _cmd_suspend(ctx: _Context) -> int:
+    ctx.lifecycle.suspend(ctx.args.cred_id, reason=ctx.args.reason, actor=ctx.actor,
+                          now=ctx.now)
+    ctx.print("已暂停 suspended")
+    return 0
+
+
+def _cmd_reinstate(ctx: _Context) -> int:
+    ctx.lifecycle.reinstate(ctx.args.cred_id, actor=ctx.actor, now=ctx.now)
+    ctx.print("已恢复 reinstated")
+    return 0
+
+
+def _cmd_revoke(ctx: _Context) -> int:
+    ctx.lifecycle.revoke(ctx.args.cred_id, ctx.args.reason, actor=ctx.actor, now=ctx.now)
+    ctx.print("已注销 revoked")
+    return 0
+
+
+def _cmd_convert(ctx: _Context) -> int:
+    cred = ctx.lifecycle.convert(ctx.args.cred_id, actor=ctx.actor, now=ctx.now)
+    ctx.print(f"已换领居住证 converted: 版本 version {cred.version}")
+    return 0
+
+
+def _cmd_show(ctx: _Context) -> int:
+    cred_id = ctx.args.cred_id
+    if ctx.args.card:
+        found = ctx.registry.get_by_card_number(ctx.args.card, today=beijing_date(ctx.now))
+        if found is None:
+            ctx.print(f"证件编号 {ctx.args.card} 不存在 / card {ctx.args.card} not found")
+            return EXIT_ERROR
+        cred_id = found.cred_id
+    if cred_id is None:
+        ctx.print("需要凭证编号或 --card / give a cred_id or --card")
+        return EXIT_ERROR
+    ctx.print(*_describe(ctx.lifecycle.show(cred_id, actor=ctx.actor, now=ctx.now)))
+    return 0
+
+
+def _cmd_enrol(ctx: _Context) -> int:
+    cred = ctx.lifecycle.get(ctx.args.cred_id, today=beijing_date(ctx.now))
+    code = ctx.registry.create_enrolment(cred.cred_id, ctx.now, actor=ctx.actor)
+    ctx.print(f"激活码 enrolment code: {code}", "15分钟内有效，仅可使用一次 / valid 15 minutes, once")
+    return 0
+
+
+def _cmd_devices(ctx: _Context) -> int:
+    cred = ctx.lifecycle.get(ctx.args.cred_id, today=beijing_date(ctx.now))
+    if ctx.args.revoke is not None:
+        device = ctx.registry.get_device(ctx.args.revoke)
+        if device is None or device.cred_id != cred.cred_id:
+            ctx.print(f"该凭证没有设备 {ctx.args.revoke} / no such device for this credential")
+            return EXIT_ERROR
+        ctx.registry.revoke_device(device.device_id, ctx.now, actor=ctx.actor)
+    for d in ctx.registry.list_devices(cred.cred_id):
+        state = f"revoked {d.revoked_at:%Y-%m-%d %H:%M}Z" if d.revoked_at else "active"
+        ctx.print(f"{d.device_id}\t{d.label}\tenrolled {d.enrolled_at:%Y-%m-%d %H:%M}Z\t{state}")
+    return 0
+
+
+def _describe(c: Credential) -> list[str]:
+    return [
+        f"凭证编号 cred_id:      {c.cred_id}",
+        f"证件编号 card number:  {c.card_number or '-'}",
+        f"类型 type:             {c.permit_type.name_zh} ({c.permit_type.name})",
+        f"姓名 name:             {c.holder_name}",
+        f"身份号码 ID number:    {c.masked_id_number}",
+        f"居住地址 address:      {c.address}",
+        f"所属区 district:       {c.district.name_zh} ({c.district_code})",
+        f"签发日期 issued on:    {c.issued_on}",
+        f"有效期 valid:          {c.valid_from} – {c.valid_until}",
+        f"状态 status:           {c.status.name_zh} ({c.status.value})"
+        + (f" – {c.revoke_reason}" if c.revoke_reason else ""),
+        f"版本 version:          {c.version}",
+    ]
+
+
+# ---- argument parsing -------------------------------------------------------------
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=os.environ.get("ISSUER_DB", DEFAULT_DB),
+                        help=f"registry database (env ISSUER_DB, default {DEFAULT_DB})")
+    common.add_argument("--actor", default=os.environ.get("ISSUER_ACTOR")
+                        or f"cli:{os.environ.get('USER', 'unknown')}",
+                        help="who is acting, for the audit log (env ISSUER_ACTOR)")
+
+    parser = argparse.ArgumentParser(prog="python -m issuer",
+                                     description="Residence permit issuer registry.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    def add(name: str, handler: Callable[[_Context], int], help_text: str,
+            cred: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        if cred:
+            p.add_argument("cred_id", help="credential id (16 hex characters)")
+        return p
+
+    p = add("import", _cmd_import, "import a legacy export (CSV, UTF-8 or GBK)", cred=False)
+    p.add_argument("file")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--report", help="also write rejected rows as 'line<TAB>code' to this file")
+
+    p = add("issue", _cmd_issue, "issue a new credential", cred=False)
+    p.add_argument("--type", required=True, choices=sorted(_TYPES), help="permit type")
+    p.add_argument("--name", required=True)
+    p.add_argument("--id-number", required=True)
+    p.add_argument("--address", required=True)
+    p.add_argument("--district", required=True, help="e.g. 海淀区, Haidian or 6")
+    p.add_argument("--valid-from", type=_date, help="YYYY-MM-DD (default today)")
+    p.add_argument("--years", type=int, default=1)
+
+    add("endorse", _cmd_endorse, "签注: extend validity by one year")
+    p = add("change", _cmd_change, "变更: new address and/or district")
+    p.add_argument("--address")
+    p.add_argument("--district")
+    p = add("suspend", _cmd_suspend, "suspend a credential")
+    p.add_argument("--reason")
+    add("reinstate", _cmd_reinstate, "lift a suspension")
+    p = add("revoke", _cmd_revoke, "revoke a credential (final)")
+    p.add_argument("--reason", required=True)
+    add("convert", _cmd_convert, "卡换证: registration card to residence permit")
+    p = add("show", _cmd_show, "show a credential (ID number masked)", cred=False)
+    p.add_argument("cred_id", nargs="?")
+    p.add_argument("--card", help="look up by legacy card number instead")
+    add("enrol", _cmd_enrol, "print a one-time enrolment code for a holder's phone")
+    p = add("devices", _cmd_devices, "list a credential's devices")
+    p.add_argument("--revoke", type=int, metavar="DEVICE_ID", help="revoke this device first")
+    sub.add_parser("serve", help="run the HTTP service (issuer.app)", add_help=False)
+    return parser
