@@ -22,4 +22,4 @@ def test_bar_draws_to_its_stream() -> None:
     bar.start(10)
     bar.advance(10)
     bar.finish()
-    assert "10/10" in stream.getvalue()
+    assert "100%" in stream.getvalue()
