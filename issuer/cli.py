@@ -192,7 +192,8 @@ def _cmd_show(ctx: _Context) -> int:
 def _cmd_enrol(ctx: _Context) -> int:
     cred = ctx.lifecycle.get(ctx.args.cred_id, today=beijing_date(ctx.now))
     code = ctx.registry.create_enrolment(cred.cred_id, ctx.now, actor=ctx.actor)
-    ctx.print(f"激活码 enrolment code: {code}", "15分钟内有效，仅可使用一次 / valid 15 minutes, once")
+    ctx.print(f"激活码 enrolment code: {code}",
+              "15分钟内有效，仅可使用一次 / valid for 15 minutes, once")
     return 0
 
 

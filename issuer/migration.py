@@ -28,8 +28,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from issuer.legacy import ExportFormatError, LegacyRow, RowValidator, column_positions
-from issuer.legacy import decode_export
+from issuer.legacy import (
+    ExportFormatError,
+    LegacyRow,
+    RowValidator,
+    column_positions,
+    decode_export,
+)
 from issuer.model import Status, beijing_date, timestamp
 from issuer.progress import NullProgress, Progress
 from issuer.registry import Registry
@@ -216,7 +221,7 @@ def _store(
                 "INSERT INTO legacy_imports (card_number, cred_id, fingerprint, source, "
                 "source_line, imported_at) VALUES (?, ?, ?, ?, ?, ?)",
                 [(r.card_number, cid, r.fingerprint, source, r.line, at)
-                 for r, cid in zip(new, ids)],
+                 for r, cid in zip(new, ids, strict=True)],
             )
     return new, same, differing
 

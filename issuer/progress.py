@@ -8,7 +8,7 @@ stderr and only when stderr is a terminal: piped or logged runs stay clean.
 from __future__ import annotations
 
 import sys
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from tqdm import tqdm
 
@@ -42,7 +42,7 @@ class TqdmProgress:
     def __init__(self, stream: TextIO, *, description: str = "import") -> None:
         self._stream = stream
         self._description = description
-        self._bar: tqdm[None] | None = None
+        self._bar: tqdm[Any] | None = None
 
     def start(self, total: int) -> None:
         self._bar = tqdm(total=total, desc=self._description, unit="row", file=self._stream,

@@ -245,13 +245,17 @@ class Registry:
                      n.address, n.district_code, n.issued_on.isoformat(),
                      n.valid_from.isoformat(), n.valid_until.isoformat(), n.status.value,
                      idx, at, at)
-                    for cid, idx, n in zip(ids, indices, news)
+                    for cid, idx, n in zip(ids, indices, news, strict=True)
                 ],
             )
-            conn.executemany(_INSERT_INDEX, [(idx, cid, 1, at) for cid, idx in zip(ids, indices)])
+            conn.executemany(
+                _INSERT_INDEX,
+                [(idx, cid, 1, at) for cid, idx in zip(ids, indices, strict=True)],
+            )
             conn.executemany(
                 _INSERT_AUDIT,
-                [(at, actor, operation, cid, _json(d)) for cid, d in zip(ids, details)],
+                [(at, actor, operation, cid, _json(d))
+                 for cid, d in zip(ids, details, strict=True)],
             )
         return ids
 

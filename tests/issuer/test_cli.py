@@ -130,8 +130,13 @@ def test_serve_without_app(monkeypatch: pytest.MonkeyPatch, run: Run) -> None:
 
 def test_serve_dispatches_to_app(monkeypatch: pytest.MonkeyPatch, run: Run) -> None:
     seen: list[list[str]] = []
+
+    def fake_main(argv: list[str]) -> int:
+        seen.append(argv)
+        return 0
+
     fake = types.ModuleType("issuer.app")
-    fake.main = lambda argv: seen.append(argv) or 0  # type: ignore[attr-defined]
+    fake.main = fake_main  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "issuer.app", fake)
     assert run("serve", "--port", "8080")[0] == 0
     assert seen == [["--port", "8080"]]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from issuer.idnumber import IdNumberError, check_character, mask_id_number, validate_id_number
@@ -21,12 +21,14 @@ def test_standard_example_validates() -> None:
     assert validate_id_number("11010519491231002x") == "11010519491231002X"
 
 
+@settings(derandomize=True)
 @given(areas, births, sequences)
 def test_generated_ids_validate_and_normalise(area: str, born: date, seq: int) -> None:
     idn = make_id(area, born, seq)
     assert validate_id_number(f"  {idn.lower()} ", today=TODAY) == idn
 
 
+@settings(derandomize=True)
 @given(areas, births, sequences, st.sampled_from([0, 1, 2, 3, 4, 5, 14, 15, 16]),
        st.integers(min_value=1, max_value=9))
 def test_any_single_digit_change_breaks_the_check(

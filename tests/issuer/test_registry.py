@@ -219,3 +219,4 @@ def test_credential_is_frozen(registry: Registry) -> None:
     cred: Credential = registry.insert_credential(new(), actor=CLERK, now=NOW)
     with pytest.raises(AttributeError):
         cred.status = Status.REVOKED  # type: ignore[misc]
+
