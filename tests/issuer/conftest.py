@@ -1,21 +1,14 @@
-"""Fixtures for issuer tests: an in-memory registry and a fixed clock."""
+"""Fixtures for issuer tests: an in-memory registry with a seeded generator."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import date, datetime
 
 import pytest
 
 from issuer.lifecycle import Lifecycle
-from issuer.model import BEIJING
 from issuer.registry import Registry
-
-# Mid-morning in Beijing on a fixed day; every test measures time from here.
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=BEIJING)
-TODAY = date(2026, 11, 23)
-CLERK = "clerk:test"
 
 
 @pytest.fixture

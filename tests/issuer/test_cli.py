@@ -13,7 +13,7 @@ import pytest
 
 from issuer.cli import main
 from issuer.model import BEIJING
-from tests.issuer.conftest import NOW
+from tests.issuer.clock import NOW
 from tests.issuer.idgen import make_id
 from tests.issuer.test_migration import SAMPLE
 

@@ -14,7 +14,7 @@ from issuer.errors import (
 from issuer.lifecycle import Lifecycle
 from issuer.model import Credential, PermitType
 from issuer.registry import Registry
-from tests.issuer.conftest import CLERK, NOW
+from tests.issuer.clock import CLERK, NOW
 from tests.issuer.idgen import make_id
 
 

@@ -16,7 +16,7 @@ from issuer.errors import (
 from issuer.lifecycle import Lifecycle, LifecyclePolicy, resolve_district
 from issuer.model import BEIJING, Credential, PermitType, Status
 from issuer.registry import Registry
-from tests.issuer.conftest import CLERK, NOW, TODAY
+from tests.issuer.clock import CLERK, NOW, TODAY
 from tests.issuer.idgen import make_id
 
 

@@ -11,7 +11,7 @@ from issuer.migration import import_file, import_text
 from issuer.model import Status
 from issuer.registry import Registry
 from issuer.synthetic import synthetic_export
-from tests.issuer.conftest import CLERK, NOW, TODAY
+from tests.issuer.clock import CLERK, NOW, TODAY
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SAMPLE = SHARED_DATA / "legacy_permits_sample.csv"

@@ -18,7 +18,7 @@ from issuer.model import (
 from issuer.registry import Registry, mask_id_number
 from issuer.schema import SCHEMA_VERSION, SchemaError
 from issuer.status_index import MIN_INDEX_SPACE, IndexAllocator
-from tests.issuer.conftest import CLERK, NOW, TODAY
+from tests.issuer.clock import CLERK, NOW, TODAY
 from tests.issuer.idgen import make_id
 
 
