@@ -1,0 +1,20 @@
+"""The handheld scanner web app served at ``/scan`` by the verifier service.
+
+``routes()`` gives the Starlette routes; the verifier mounts them together with
+``scanner_app.vendor.vendor_routes()`` (the npm-installed QR decoder).
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from .documents import ScannerPolicy, messages_document
+from .pages import scanner_routes
+
+
+def routes(policy: ScannerPolicy | None = None) -> list[BaseRoute]:
+    """The app's routes under ``/scan``, checking with ``policy`` (defaults match the verifier's)."""
+    return scanner_routes(policy)
+
+
+__all__ = ["ScannerPolicy", "messages_document", "routes"]

@@ -1,0 +1,77 @@
+// Service worker of the handheld: keeps the app shell, the QR decoder, and the
+// last key set and status list, so the scanner opens and checks codes offline.
+// Network first (an online handheld always runs the current app and data),
+// the cache when the network fails. Responses served from the cache for the
+// key set and status list carry "X-Scanner-Cache: hit" so the page does not
+// mistake them for fresh data.
+
+const CACHE = 'permit-scanner-v1';
+const SHELL = [
+  '/scan',
+  '/scan/app.js',
+  '/scan/permit-format.js',
+  '/scan/device-store.js',
+  '/scan/camera.js',
+  '/scan/feedback.js',
+  '/scan/styles.css',
+  '/scan/manifest.webmanifest',
+  '/scan/icon.svg',
+  '/scan/icon-maskable.svg',
+  '/scan/messages.json',
+  '/scan/config.json',
+  '/vendor/jsQR.js',
+];
+const DATA = ['/v1/keyset', '/v1/status-list'];
+const CACHED = new Set([...SHELL, ...DATA]);
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(CACHE)
+      .then((cache) => Promise.all(SHELL.map((url) => cache.add(new Request(url, {cache: 'no-cache'})).catch(() => {}))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(names.filter((n) => n.startsWith('permit-scanner-') && n !== CACHE).map((n) => caches.delete(n))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+function cacheKey(url) {
+  return url.pathname === '/scan/' ? '/scan' : url.pathname;
+}
+
+async function fromCache(key, isData) {
+  const cached = await caches.match(key, {ignoreSearch: true});
+  if (!cached) return Response.error();
+  if (!isData) return cached;
+  const headers = new Headers(cached.headers);
+  headers.set('X-Scanner-Cache', 'hit');
+  return new Response(await cached.blob(), {status: cached.status, statusText: cached.statusText, headers});
+}
+
+async function networkFirst(request, key, isData) {
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(CACHE).then((cache) => cache.put(key, copy)).catch(() => {});
+    }
+    return response;
+  } catch (e) {
+    return fromCache(key, isData);
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  const key = cacheKey(url);
+  if (!CACHED.has(key)) return;
+  event.respondWith(networkFirst(request, key, DATA.includes(key)));
+});

@@ -1,0 +1,105 @@
+"""The /scan routes: the page, its files, and the generated documents."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+import scanner_app
+from keys.districts import DISTRICTS
+from keys.errors import MESSAGES
+from scanner_app import ScannerPolicy
+
+
+@pytest.fixture
+def serve(live_server):
+    """Factory: an httpx client on a live server of the scanner routes."""
+    clients: list[httpx.Client] = []
+
+    def make(policy: ScannerPolicy | None = None) -> httpx.Client:
+        c = httpx.Client(base_url=live_server(Starlette(routes=scanner_app.routes(policy))))
+        clients.append(c)
+        return c
+
+    yield make
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture
+def client(serve) -> httpx.Client:
+    return serve()
+
+
+def test_routes_are_starlette_routes_under_scan():
+    routes = scanner_app.routes()
+    assert routes and all(isinstance(r, BaseRoute) for r in routes)
+    assert all(getattr(r, "path").startswith("/scan") for r in routes)
+
+
+def test_page_is_served_with_a_strict_policy(client):
+    for path in ("/scan", "/scan/"):
+        r = client.get(path)
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "text/html; charset=utf-8"
+        assert '<html lang="zh-CN">' in r.text
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "connect-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert "camera=(self)" in r.headers["permissions-policy"]
+
+
+def test_messages_are_generated_from_keys(client):
+    r = client.get("/scan/messages.json")
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["reasons"] == {code: {"zh": zh, "en": en} for code, (zh, en) in MESSAGES.items()}
+    assert doc["districts"]["6"] == {"zh": "海淀区", "en": "Haidian"}
+    assert len(doc["districts"]) == len(DISTRICTS)
+    assert doc["permit_types"]["1"]["zh"] == "居住证" and doc["permit_types"]["2"]["zh"] == "居住登记卡"
+
+
+def test_policy_document_follows_the_policy(serve):
+    doc = serve(ScannerPolicy(clock_warn_s=30, skew_steps=2)).get("/scan/config.json").json()
+    assert doc["clock_warn_s"] == 30 and doc["skew_steps"] == 2
+    with pytest.raises(ValueError):
+        ScannerPolicy(verdict_hold_s=0)
+
+
+def test_service_worker_may_control_the_page(client):
+    r = client.get("/scan/sw.js")
+    assert r.status_code == 200
+    assert r.headers["service-worker-allowed"] == "/scan"
+    assert r.headers["content-type"].startswith("text/javascript")
+    for url in ("/vendor/jsQR.js", "/v1/keyset", "/v1/status-list", "/scan/permit-format.js"):
+        assert f"'{url}'" in r.text
+
+
+def test_manifest_makes_the_app_installable(client):
+    r = client.get("/scan/manifest.webmanifest")
+    assert r.headers["content-type"] == "application/manifest+json"
+    manifest = json.loads(r.content)
+    assert manifest["start_url"] == "/scan" and manifest["display"] == "standalone"
+    for icon in manifest["icons"]:
+        icon_response = client.get(icon["src"])
+        assert icon_response.status_code == 200
+        assert icon_response.headers["content-type"] == "image/svg+xml"
+
+
+def test_etag_revalidation_and_head(client):
+    r = client.get("/scan/app.js")
+    etag = r.headers["etag"]
+    assert r.headers["cache-control"] == "no-cache"
+    again = client.get("/scan/app.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    head = client.head("/scan/permit-format.js")
+    assert head.status_code == 200 and head.content == b""
+
+
+@pytest.mark.parametrize("path", ["/scan/../pyproject.toml", "/scan/%2e%2e/keys/wire.py", "/scan/index.html", "/scan/nope.js", "/scan/static/app.js"])
+def test_only_listed_files_are_served(client, path):
+    assert client.get(path).status_code == 404
