@@ -1,0 +1,225 @@
+"""The clerks' HTTP API: issue, 签注, 变更, suspend, reinstate, revoke, 卡换证, devices, slips.
+
+Every route requires the admin bearer token (401 otherwise) and names the acting
+clerk in the audit log (``X-Actor`` header). Requests and responses are JSON; the
+decisions themselves are ``issuer.lifecycle``'s, whose refusals arrive here as
+``LifecycleError`` and leave as 4xx with their stable code (see issuer.http_errors).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from issuer.errors import NotFoundError
+from issuer.lifecycle import Lifecycle
+from issuer.registry import Registry
+from issuer.tokens import ENROLMENT_TTL
+
+from . import slip
+from .http_errors import (
+    NO_STORE,
+    ApiError,
+    bad_request,
+    check_query,
+    date_field,
+    district_field,
+    int_field,
+    ok,
+    read_json,
+    text_field,
+)
+from .state import ServiceState
+from .views import credential_view, device_view
+
+MAX_DEVICE_ID = 2**63 - 1
+
+
+def _device_id(request: Request) -> int:
+    raw = request.path_params["device_id"]
+    if not isinstance(raw, int) or not 0 < raw <= MAX_DEVICE_ID:
+        raise NotFoundError(f"设备 {raw} 不存在", f"device {raw} not found")
+    return raw
+
+
+def _cred_id(request: Request) -> str:
+    value = request.path_params["cred_id"]
+    if len(value) > 64:
+        raise bad_request("凭证编号须为16位十六进制", "cred_id must be 16 hex characters")
+    return str(value)
+
+
+def routes(state: ServiceState) -> list[Route]:
+    worker = state.worker
+
+    async def issue(request: Request) -> Response:
+        actor = state.admin.require(request)
+        data = await read_json(request)
+        permit_type = int_field(data, "permit_type", low=0, high=255)
+        name = text_field(data, "name", limit=200)
+        id_number = text_field(data, "id_number", limit=32)
+        address = text_field(data, "address", limit=500)
+        district = district_field(data, "district")
+        valid_from = date_field(data, "valid_from", required=False)
+        years = int_field(data, "years", required=False, low=0, high=100)
+        now = state.now()
+        now_dt = state.now_dt(now)
+        start = valid_from or now_dt.date()
+
+        def run(reg: Registry, lc: Lifecycle) -> dict[str, Any]:
+            cred = lc.issue(permit_type, name, id_number, address, district, start,  # type: ignore[arg-type]
+                            1 if years is None else years, actor=actor, now=now_dt)
+            return credential_view(cred)
+
+        return ok(await worker.call(run), 201)
+
+    async def search(request: Request) -> Response:
+        state.admin.require(request)
+        id_number = check_query(request, "id_number", 32)
+        card_number = check_query(request, "card_number", 64)
+        if id_number is None and card_number is None:
+            raise bad_request("请提供 id_number 或 card_number 查询参数",
+                              "give an id_number or card_number query parameter")
+        today = state.now_dt().date()
+
+        def run(reg: Registry, lc: Lifecycle) -> list[dict[str, Any]]:
+            found = []
+            if id_number is not None:
+                found += reg.find_by_id_number(id_number.strip().upper(), today=today)
+            if card_number is not None:
+                cred = reg.get_by_card_number(card_number.strip(), today=today)
+                if cred is not None and all(c.cred_id != cred.cred_id for c in found):
+                    found.append(cred)
+            return [credential_view(c) for c in found]
+
+        return ok({"credentials": await worker.call(run)})
+
+    async def show(request: Request) -> Response:
+        actor = state.admin.require(request)
+        cred_id = _cred_id(request)
+        now_dt = state.now_dt()
+        return ok(await worker.call(lambda reg, lc: credential_view(lc.show(cred_id, actor=actor, now=now_dt))))
+
+    def operation(name: str) -> Any:
+        async def endpoint(request: Request) -> Response:
+            actor = state.admin.require(request)
+            cred_id = _cred_id(request)
+            data = await read_json(request, allow_empty=True)
+            now_dt = state.now_dt()
+            if name == "endorse":
+                def run(reg: Registry, lc: Lifecycle) -> Any:
+                    return lc.endorse(cred_id, actor=actor, now=now_dt)
+            elif name == "change":
+                address = text_field(data, "address", required=False, limit=500)
+                district = district_field(data, "district", required=False)
+
+                def run(reg: Registry, lc: Lifecycle) -> Any:
+                    return lc.change(cred_id, address=address, district=district, actor=actor, now=now_dt)
+            elif name == "suspend":
+                reason = text_field(data, "reason", required=False, limit=500)
+
+                def run(reg: Registry, lc: Lifecycle) -> Any:
+                    return lc.suspend(cred_id, reason=reason, actor=actor, now=now_dt)
+            elif name == "reinstate":
+                def run(reg: Registry, lc: Lifecycle) -> Any:
+                    return lc.reinstate(cred_id, actor=actor, now=now_dt)
+            elif name == "revoke":
+                reason = text_field(data, "reason", limit=500)
+
+                def run(reg: Registry, lc: Lifecycle) -> Any:
+                    return lc.revoke(cred_id, reason or "", actor=actor, now=now_dt)
+            else:  # convert
+                def run(reg: Registry, lc: Lifecycle) -> Any:
+                    return lc.convert(cred_id, actor=actor, now=now_dt)
+            return ok(credential_view(await worker.call(run)))
+
+        endpoint.__name__ = name
+        return endpoint
+
+    async def create_enrolment(request: Request) -> Response:
+        actor = state.admin.require(request)
+        cred_id = _cred_id(request)
+        now_dt = state.now_dt()
+
+        def run(reg: Registry, lc: Lifecycle) -> dict[str, Any]:
+            cred = lc.get(cred_id, today=now_dt.date())
+            code = reg.create_enrolment(cred.cred_id, now_dt, actor=actor)
+            expires = now_dt + ENROLMENT_TTL
+            return {"cred_id": cred.cred_id, "code": code, "expires_at": int(expires.timestamp()),
+                    "expires_in": int(ENROLMENT_TTL / timedelta(seconds=1))}
+
+        return ok(await worker.call(run), 201)
+
+    async def list_devices(request: Request) -> Response:
+        state.admin.require(request)
+        cred_id = _cred_id(request)
+        today = state.now_dt().date()
+
+        def run(reg: Registry, lc: Lifecycle) -> list[dict[str, Any]]:
+            cred = lc.get(cred_id, today=today)
+            return [device_view(d) for d in reg.list_devices(cred.cred_id)]
+
+        return ok({"devices": await worker.call(run)})
+
+    async def revoke_device(request: Request) -> Response:
+        actor = state.admin.require(request)
+        device_id = _device_id(request)
+        now_dt = state.now_dt()
+        return ok(device_view(await worker.call(lambda reg, lc: reg.revoke_device(device_id, now_dt, actor=actor))))
+
+    async def audit(request: Request) -> Response:
+        state.admin.require(request)
+        cred_id = _cred_id(request)
+        today = state.now_dt().date()
+
+        def run(reg: Registry, lc: Lifecycle) -> list[dict[str, Any]]:
+            cred = lc.get(cred_id, today=today)
+            return [
+                {"at": e.at.isoformat(), "actor": e.actor, "operation": e.operation, "details": e.details}
+                for e in reg.audit_entries(cred.cred_id)
+            ]
+
+        return ok({"entries": await worker.call(run)})
+
+    async def get_slip(request: Request) -> Response:
+        actor = state.admin.require(request)
+        cred_id = _cred_id(request)
+        fmt = request.query_params.get("format", "html")
+        if fmt not in ("html", "pdf"):
+            raise bad_request("format 须为 html 或 pdf", "format must be html or pdf")
+        now = state.now()
+
+        def run(reg: Registry, lc: Lifecycle) -> slip.Slip:
+            return slip.issue_slip(reg, lc, state.minter, cred_id, now=now, actor=actor,
+                                   office=state.config.office_name)
+
+        issued = await worker.call(run)
+        if fmt == "pdf":
+            try:
+                pdf = slip.slip_pdf(issued, font=state.config.cjk_font)
+            except slip.PdfUnavailable as exc:
+                raise ApiError(503, "PDF_UNAVAILABLE", "无法生成 PDF（缺少中文字体或 PDF 组件）",
+                               f"cannot render the PDF: {exc}") from None
+            return Response(pdf, media_type="application/pdf", headers={
+                **NO_STORE, "Content-Disposition": f'inline; filename="slip-{issued.credential.cred_id}.pdf"'})
+        return HTMLResponse(slip.slip_html(issued), headers={
+            **NO_STORE, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:"})
+
+    return [
+        Route("/admin/credentials", issue, methods=["POST"]),
+        Route("/admin/credentials", search, methods=["GET"]),
+        Route("/admin/credentials/{cred_id}", show, methods=["GET"]),
+        *[
+            Route(f"/admin/credentials/{{cred_id}}/{name}", operation(name), methods=["POST"])
+            for name in ("endorse", "change", "suspend", "reinstate", "revoke", "convert")
+        ],
+        Route("/admin/credentials/{cred_id}/enrolment", create_enrolment, methods=["POST"]),
+        Route("/admin/credentials/{cred_id}/devices", list_devices, methods=["GET"]),
+        Route("/admin/credentials/{cred_id}/audit", audit, methods=["GET"]),
+        Route("/admin/credentials/{cred_id}/slip", get_slip, methods=["GET"]),
+        Route("/admin/devices/{device_id:int}/revoke", revoke_device, methods=["POST"]),
+    ]

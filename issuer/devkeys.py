@@ -1,0 +1,152 @@
+"""Opening the issuer's keys and admin token, creating development ones when none are set.
+
+With no configuration at all the service still starts: it generates a passphrase
+into ``var/dev/key-passphrase``, a key store in ``var/issuer/keys``, an admin token
+in ``var/dev/issuer-admin-token`` and, so that a local verifier can check offline
+passes, a copy of the rotation secret in ``var/dev/rotation-secret``. Every secret
+file is created with mode 0600 in a 0700 directory, and a warning is logged on
+every start: keys whose passphrase lies next to them protect nothing, which is
+fine for a laptop and wrong for an office.
+
+With ``PERMIT_KEY_PASSPHRASE`` or ``PERMIT_KEY_PASSPHRASE_FILE`` set nothing is
+generated: the key store must already exist (``python -m keys generate``), and
+the rotation secret is never written out in plain form.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from keys.keypair import KeyFileError, SigningKey
+from keys.keystore import KeyStore
+
+from .config import Config
+
+log = logging.getLogger("issuer.keys")
+
+PASSPHRASE_FILE = "key-passphrase"
+ROTATION_SECRET_FILE = "rotation-secret"
+ADMIN_TOKEN_FILE = "issuer-admin-token"
+
+
+@dataclass(frozen=True)
+class KeyMaterial:
+    """What the running service signs with. Its repr shows no secret."""
+
+    store: KeyStore
+    signer: SigningKey
+    rotation_secret: bytes = field(repr=False)
+    dev_mode: bool
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(path, 0o700)
+    except OSError:
+        pass
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` with mode 0600, replacing it atomically."""
+    _private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _read_or_create(path: Path, make: bytes) -> bytes:
+    """The file's stripped content, creating it with ``make`` first if it is missing.
+
+    Creation uses O_EXCL, so two services starting together agree on one value.
+    """
+    _private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(make + b"\n")
+    value = path.read_bytes().strip()
+    if not value:
+        raise KeyFileError("EMPTY_SECRET_FILE", f"{path} is empty; delete it to have it recreated")
+    return value
+
+
+def dev_passphrase(config: Config) -> bytes:
+    """The generated development passphrase (created on first use)."""
+    return _read_or_create(config.dev_dir / PASSPHRASE_FILE, secrets.token_urlsafe(32).encode())
+
+
+def open_keys(config: Config, now: float) -> KeyMaterial:
+    """The key store, its signing key and rotation secret; KeyFileError if unusable."""
+    if config.dev_mode:
+        passphrase = dev_passphrase(config)
+    else:
+        assert config.passphrase is not None
+        passphrase = config.passphrase
+    store = KeyStore(config.keys_dir, passphrase, max_validity_s=config.slip_days * 86400)
+    if not store.exists():
+        if not config.dev_mode:
+            raise KeyFileError(
+                "NO_KEYS",
+                f"no keys in {config.keys_dir}: create them with `python -m keys generate` "
+                "(the service only generates keys itself in development mode)",
+            )
+        try:
+            store.generate(int(now))
+            log.warning("generated development keys in %s", config.keys_dir)
+        except KeyFileError as exc:
+            if exc.code != "KEYS_EXIST":  # another process won the race: use its keys
+                raise
+    signer = store.signer()
+    secret = store.rotation_secret()
+    if config.dev_mode:
+        path = config.dev_dir / ROTATION_SECRET_FILE
+        encoded = base64.b64encode(secret)
+        if not path.is_file() or path.read_bytes().strip() != encoded:
+            write_private(path, encoded + b"\n")
+        log.warning(
+            "DEVELOPMENT KEYS IN USE: the key passphrase is stored in %s next to the keys. "
+            "Set PERMIT_KEY_PASSPHRASE or PERMIT_KEY_PASSPHRASE_FILE for real use.",
+            config.dev_dir / PASSPHRASE_FILE,
+        )
+    return KeyMaterial(store, signer, secret, config.dev_mode)
+
+
+def token_digest(token: str) -> bytes:
+    """SHA-256 of a bearer token: the only form in which the service keeps it."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+
+
+def admin_token_digest(config: Config) -> bytes:
+    """The hash of the admin token from the environment, a file, or the dev file."""
+    if config.admin_token:
+        return token_digest(config.admin_token.strip())
+    if config.admin_token_file is not None:
+        try:
+            text = config.admin_token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise KeyFileError(
+                "ADMIN_TOKEN_UNREADABLE", f"cannot read ISSUER_ADMIN_TOKEN_FILE {config.admin_token_file}: {exc.strerror}"
+            ) from None
+        if len(text) < 16:
+            raise KeyFileError("ADMIN_TOKEN_WEAK", "the admin token must be at least 16 characters")
+        return token_digest(text)
+    path = config.dev_dir / ADMIN_TOKEN_FILE
+    token = _read_or_create(path, secrets.token_urlsafe(32).encode()).decode("utf-8")
+    log.warning("admin token from %s (set ISSUER_ADMIN_TOKEN_FILE for real use)", path)
+    return token_digest(token)

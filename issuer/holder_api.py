@@ -1,0 +1,142 @@
+"""The holder's phone API: enrol once with a code, then fetch live codes and offline passes.
+
+* ``POST /v1/holder/enrol`` trades a one-time enrolment code for a device token;
+  failed attempts are limited per client address, so the code space (about 2^39)
+  cannot be walked through in the code's 15-minute life.
+* ``GET /v1/holder/live`` returns the code for the current period. The page draws
+  the QR code itself; ``?svg=1`` adds a server-drawn SVG for clients that cannot.
+* ``GET /v1/holder/pass`` returns a signed offline pass with its TOTP parameters.
+* ``GET /v1/holder/credential`` returns what the page shows next to the code.
+
+All but enrolment need ``Authorization: Bearer <device token>``; a revoked device
+gets 401, a credential that cannot be shown (suspended, revoked, expired) gets 409.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import OrderedDict
+from typing import Any, Callable
+
+import segno
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from issuer.lifecycle import Lifecycle
+from issuer.model import Credential
+from issuer.registry import Registry
+
+from .auth import bearer_token, unauthorized
+from .http_errors import ApiError, ok, read_json, text_field
+from .minting import require_mintable
+from .state import ServiceState
+from .views import holder_view
+
+
+class FailureLimiter:
+    """At most ``limit`` failures per client within ``window_s``; bounded memory."""
+
+    def __init__(self, clock: Callable[[], float], *, limit: int = 10, window_s: float = 600.0,
+                 max_clients: int = 10_000) -> None:
+        self.clock = clock
+        self.limit = limit
+        self.window_s = window_s
+        self.max_clients = max_clients
+        self._failures: OrderedDict[str, list[float]] = OrderedDict()
+
+    def _recent(self, client: str, now: float) -> list[float]:
+        times = [t for t in self._failures.get(client, []) if now - t < self.window_s]
+        if times:
+            self._failures[client] = times
+        else:
+            self._failures.pop(client, None)
+        return times
+
+    def blocked_for(self, client: str) -> float:
+        """Seconds until ``client`` may try again (0 when it may now)."""
+        now = self.clock()
+        times = self._recent(client, now)
+        if len(times) < self.limit:
+            return 0.0
+        return max(1.0, times[0] + self.window_s - now)
+
+    def failed(self, client: str) -> None:
+        now = self.clock()
+        times = self._recent(client, now)
+        times.append(now)
+        self._failures[client] = times
+        self._failures.move_to_end(client)
+        while len(self._failures) > self.max_clients:
+            self._failures.popitem(last=False)
+
+
+def routes(state: ServiceState) -> list[Route]:
+    worker = state.worker
+    limiter = FailureLimiter(state.now)
+
+    def device_credential(request: Request) -> Callable[[Registry, Lifecycle], Credential]:
+        token = bearer_token(request)
+        if token is None:
+            raise unauthorized("请先绑定设备", "this device is not enrolled")
+        today = state.now_dt().date()
+
+        def run(reg: Registry, lc: Lifecycle) -> Credential:
+            device = reg.device_for_token(token)
+            cred = None if device is None else reg.get(device.cred_id, today=today)
+            if cred is None:
+                raise unauthorized("设备已解除绑定，请重新绑定", "this device is no longer enrolled")
+            return cred
+
+        return run
+
+    async def enrol(request: Request) -> Response:
+        client = request.client.host if request.client else "unknown"
+        wait = limiter.blocked_for(client)
+        if wait:
+            raise ApiError(429, "TOO_MANY_ATTEMPTS", "尝试次数过多，请稍后再试", "too many attempts; try again later",
+                           {"Retry-After": str(int(wait))})
+        data = await read_json(request)
+        code = text_field(data, "code", limit=32) or ""
+        label = text_field(data, "label", required=False, limit=64) or "手机 phone"
+        now_dt = state.now_dt()
+        try:
+            token = await worker.call(lambda reg, lc: reg.enrol_device(code, label, now_dt))
+        except Exception:
+            limiter.failed(client)
+            raise
+        return ok({"device_token": token}, 201)
+
+    async def live(request: Request) -> Response:
+        cred = await worker.call(device_credential(request))
+        now = state.now()
+        code = state.minter.mint_live(cred, now)
+        body: dict[str, Any] = code.to_json()
+        if request.query_params.get("svg") in ("1", "true"):
+            buf = io.BytesIO()
+            segno.make(code.code, error="m", micro=False, boost_error=False).save(
+                buf, kind="svg", scale=1, border=4, omitsize=True, xmldecl=False, svgns=True)
+            body["qr_svg"] = buf.getvalue().decode("ascii")
+        return ok(body)
+
+    async def offline_pass(request: Request) -> Response:
+        cred = await worker.call(device_credential(request))
+        return ok(state.minter.mint_pass(cred, state.now()).to_json())
+
+    async def credential(request: Request) -> Response:
+        cred = await worker.call(device_credential(request))
+        view = holder_view(cred)
+        try:
+            require_mintable(cred, state.now())
+            view["can_show"] = True
+        except Exception:
+            view["can_show"] = False
+        view["period"] = state.minter.period_s
+        return ok(view)
+
+    return [
+        Route("/v1/holder/enrol", enrol, methods=["POST"]),
+        Route("/v1/holder/live", live, methods=["GET"]),
+        Route("/v1/holder/pass", offline_pass, methods=["GET"]),
+        Route("/v1/holder/credential", credential, methods=["GET"]),
+    ]

@@ -1,0 +1,39 @@
+"""Everything one running issuer service holds, handed to each group of routes.
+
+Built once by ``issuer.app.create_app``; the clock is the one injected there, so
+tests move time by changing what it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from issuer.model import BEIJING
+
+from .auth import AdminAuth
+from .config import Config
+from .devkeys import KeyMaterial
+from .minting import Minter
+from .registry_worker import RegistryWorker
+from .statuslist_publisher import StatusPublisher
+
+
+@dataclass
+class ServiceState:
+    config: Config
+    keys: KeyMaterial
+    minter: Minter
+    worker: RegistryWorker
+    publisher: StatusPublisher
+    admin: AdminAuth
+    clock: Callable[[], float]
+    keyset_cache: tuple[float, bytes, str] | None = field(default=None, repr=False)
+
+    def now(self) -> float:
+        return float(self.clock())
+
+    def now_dt(self, now: float | None = None) -> datetime:
+        """An aware datetime for the registry (which keeps Beijing dates)."""
+        return datetime.fromtimestamp(self.now() if now is None else now, BEIJING)

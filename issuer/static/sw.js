@@ -1,0 +1,51 @@
+/*
+ * Service worker of the holder page: keeps the page shell (HTML, script, style,
+ * QR library) so the page opens without network and can show the offline pass.
+ * Network first, cache as the fallback, so a deployed update is picked up at
+ * once. The API (/v1/...) is never cached: live codes must come fresh or not at all.
+ */
+"use strict";
+
+var CACHE = "holder-shell-v1";
+var SHELL = ["/holder/", "/holder/static/holder.js", "/holder/static/holder.css", "/vendor/qrcode.js"];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE)
+      .then(function (cache) { return cache.addAll(SHELL); })
+      .then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys()
+      .then(function (keys) {
+        return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+      })
+      .then(function () { return self.clients.claim(); })
+  );
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin || SHELL.indexOf(url.pathname) < 0) {
+    return;
+  }
+  event.respondWith(
+    fetch(request)
+      .then(function (response) {
+        if (response.ok) {
+          var copy = response.clone();
+          caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
+        }
+        return response;
+      })
+      .catch(function () {
+        return caches.match(url.pathname).then(function (hit) {
+          return hit || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+        });
+      })
+  );
+});

@@ -1,0 +1,73 @@
+"""The signed status list the service publishes, rebuilt only when something changed.
+
+Every verifier polls the list, so the signed document is cached and served with an
+ETag. It is rebuilt when the registry has changed (every registry write appends to
+the audit log in the same transaction, so the newest audit entry id is a cheap
+change marker that also sees writes made by other processes, e.g. a CLI import)
+or when the cached document is older than its ``ttl``, so ``issued_at`` stays fresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+
+from issuer.registry import Registry
+from keys.keypair import SigningKey
+from keys.statuslist import MAX_SIZE, MIN_SIZE, StatusList
+
+
+@dataclass(frozen=True)
+class Published:
+    body: bytes
+    etag: str
+    issued_at: int
+    ttl: int
+    marker: int
+
+
+def change_marker(registry: Registry) -> int:
+    """A number that grows with every committed registry write."""
+    row = registry.connection.execute("SELECT coalesce(max(entry_id), 0) FROM audit_log").fetchone()
+    return int(row[0])
+
+
+def list_size(registry: Registry) -> int:
+    """The registry's index space, as a status list size (a multiple of 4 within bounds)."""
+    space = registry.index_space()
+    size = max(MIN_SIZE, space)
+    size += -size % 4
+    if size > MAX_SIZE:
+        raise ValueError("the index space exceeds the status list format")
+    return size
+
+
+def build_document(registry: Registry, signer: SigningKey, *, issued_at: int, ttl: int) -> bytes:
+    """The signed status list document for the registry as it is now (JSON bytes)."""
+    status_list = StatusList.build(registry.status_entries(), size=list_size(registry), issued_at=issued_at, ttl=ttl)
+    return json.dumps(status_list.sign(signer), separators=(",", ":"), sort_keys=True).encode("ascii")
+
+
+class StatusPublisher:
+    """Caches the published document; ``current`` runs on the registry thread."""
+
+    def __init__(self, signer: SigningKey, ttl_s: int) -> None:
+        self.signer = signer
+        self.ttl_s = ttl_s
+        self._cached: Published | None = None
+        self._lock = threading.Lock()
+
+    def current(self, registry: Registry, now: float) -> Published:
+        """The document for ``now``: the cached one unless the registry changed or it aged out."""
+        marker = change_marker(registry)
+        with self._lock:
+            cached = self._cached
+            if cached is not None and cached.marker == marker and now - cached.issued_at < cached.ttl:
+                return cached
+            issued_at = int(now)
+            body = build_document(registry, self.signer, issued_at=issued_at, ttl=self.ttl_s)
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            self._cached = Published(body, etag, issued_at, self.ttl_s, marker)
+            return self._cached
