@@ -1,0 +1,41 @@
+"""Fixtures for the verifier service tests (see service_kit)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .service_kit import Clock, FakeIssuer, Verifier, make_config
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def issuer(clock: Clock) -> FakeIssuer:
+    return FakeIssuer(clock)
+
+
+@pytest.fixture
+def make_verifier(tmp_path: Path, clock: Clock, issuer: FakeIssuer) -> Iterator[Callable[..., Verifier]]:
+    """``make_verifier(**config_overrides)``: a started verifier app; all are stopped at teardown.
+
+    Apps made in one test share the key file and the clock, like instances of one deployment.
+    """
+    made: list[Verifier] = []
+
+    def make(**overrides: Any) -> Verifier:
+        verifier = Verifier(make_config(tmp_path, **overrides), issuer, clock)
+        made.append(verifier)
+        return verifier
+
+    try:
+        yield make
+    finally:
+        for verifier in made:
+            verifier.close()

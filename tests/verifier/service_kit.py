@@ -1,0 +1,202 @@
+"""A world for verifier service tests: a fake issuer, a settable clock, codes on demand.
+
+The fake issuer is a small Starlette app that publishes a key set and a status
+list it signs with ``keys.statuslist`` (with ETags, like the real one); the
+verifier reaches it through ``httpx.ASGITransport``, so no port is opened and
+nothing sleeps. Refreshes are driven by calling ``Verifier.tick()`` after moving
+the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from keys.keypair import SigningKey
+from keys.keyset import KeyInfo, KeySet
+from keys.statuslist import MIN_SIZE, StatusList
+from keys.totp import code_at, pass_secret
+from keys.wire import Claims, encode_minted, encode_paper, encode_pass, pass_text
+from verifier.app import create_app
+from verifier.auth import key_digest, write_keys_file
+from verifier.config import Config
+from verifier.service import Service
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Starlette's note that its TestClient will move off httpx
+    from starlette.testclient import TestClient
+
+NOW = 1_795_400_000.0  # 2026-11-23T02:13:20Z
+PERIOD = 15
+ISSUER_URL = "http://issuer.test"
+OFFICIAL_KEY = "vk_official-test-key-0123456789abcdefghijklmnop"
+BUSINESS_KEY = "vk_business-test-key-0123456789abcdefghijklmnop"
+ROTATION_SECRET = bytes(range(32))
+AUDIT_KEY = bytes(range(100, 132))
+CLAIMS = Claims(ref=4242, permit_type=1, district=6, valid_until=date(2027, 6, 30), id_tail="123X", name="张伟")
+
+
+class Clock:
+    """A clock the test sets; the verifier reads it through ``clock()``."""
+
+    def __init__(self, now: float = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class FakeIssuer:
+    clock: Clock
+    key: SigningKey = field(default_factory=lambda: SigningKey(bytes([9]) * 32))
+    statuses: dict[int, int] = field(default_factory=dict)
+    ttl: int = 3600
+    broken: bool = False
+    requests: list[tuple[str, int]] = field(default_factory=list)
+    _status_doc: bytes | None = None
+
+    @property
+    def keyset(self) -> KeySet:
+        return KeySet([KeyInfo(self.key.kid, self.key.public_key, int(NOW) - 86400, int(NOW) + 400 * 86400)], int(NOW))
+
+    def keyset_bytes(self) -> bytes:
+        return self.keyset.dumps().encode()
+
+    def status_bytes(self) -> bytes:
+        if self._status_doc is None:
+            status_list = StatusList.build(self.statuses.items(), size=MIN_SIZE, issued_at=int(self.clock()), ttl=self.ttl)
+            self._status_doc = json.dumps(status_list.sign(self.key), separators=(",", ":")).encode()
+        return self._status_doc
+
+    def set_status(self, ref: int, status: int) -> None:
+        """Suspend (1), revoke (2) or reactivate (0) a credential; the list is re-signed."""
+        self.statuses[ref] = status
+        self._status_doc = None
+
+    def fetches(self, path: str) -> list[int]:
+        return [status for p, status in self.requests if p == path]
+
+    @property
+    def app(self) -> Starlette:
+        def serve(body_of: Any):
+            async def endpoint(request: Request) -> Response:
+                if self.broken:
+                    self.requests.append((request.url.path, 500))
+                    return Response("down", status_code=500)
+                body = body_of()
+                etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+                if request.headers.get("if-none-match") == etag:
+                    self.requests.append((request.url.path, 304))
+                    return Response(status_code=304, headers={"ETag": etag})
+                self.requests.append((request.url.path, 200))
+                return Response(body, media_type="application/json", headers={"ETag": etag})
+
+            return endpoint
+
+        return Starlette(
+            routes=[
+                Route("/.well-known/permit-keys.json", serve(self.keyset_bytes)),
+                Route("/v1/status-list", serve(self.status_bytes)),
+            ]
+        )
+
+    # -- codes -----------------------------------------------------------------
+    def minted(self, at: float | None = None, claims: Claims = CLAIMS, *, period: int = PERIOD) -> str:
+        at = self.clock() if at is None else at
+        return encode_minted(self.key, claims, step=int(at // period), period=period, nonce=os.urandom(3))
+
+    def offline(
+        self, at: float | None = None, claims: Claims = CLAIMS, *, pass_id: bytes = b"P" * 8, code: int | None = None
+    ) -> str:
+        at = self.clock() if at is None else at
+        signed = encode_pass(self.key, claims, pass_id=pass_id, period=30, not_before=int(NOW) - 3600, hours=72)
+        step = int(at // 30)
+        if code is None:
+            code = code_at(pass_secret(ROTATION_SECRET, pass_id), step)
+        return pass_text(signed, step, code)
+
+    def paper(self, claims: Claims = CLAIMS) -> str:
+        return encode_paper(self.key, claims, issued_at=int(NOW) - 86400, not_after=int(NOW) + 100 * 86400)
+
+
+def write_test_keys(path: Path) -> Path:
+    write_keys_file(
+        path,
+        [
+            {"name": "police-1", "role": "official", "sha256": key_digest(OFFICIAL_KEY).hex()},
+            {"name": "landlord-1", "role": "business", "sha256": key_digest(BUSINESS_KEY).hex()},
+        ],
+    )
+    return path
+
+
+def make_config(tmp: Path, **overrides: Any) -> Config:
+    keys = tmp / "api-keys.json"
+    if not keys.exists():
+        write_test_keys(keys)
+    settings: dict[str, Any] = {
+        "issuer_url": ISSUER_URL,
+        "api_keys_file": keys,
+        "audit_key": AUDIT_KEY,
+        "audit_file": tmp / "audit.jsonl",
+        "rotation_secret": ROTATION_SECRET,
+        "rate_per_s": 1000.0,
+        "rate_burst": 1000,
+        "var_dir": tmp / "var",
+    }
+    settings.update(overrides)
+    return Config(**settings)
+
+
+class Verifier:
+    """One verifier app under test, served in-process through Starlette's TestClient (httpx)."""
+
+    def __init__(self, config: Config, issuer: FakeIssuer, clock: Clock) -> None:
+        self.config = config
+        self.issuer = issuer
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=issuer.app))
+        self.app = create_app(config, clock=clock, http_client=self.http, background_sync=False)
+        self.client = TestClient(self.app, raise_server_exceptions=False)
+        self.client.__enter__()
+
+    @property
+    def service(self) -> Service:
+        return self.app.state.service
+
+    def tick(self, *, force: bool = False) -> None:
+        """One refresh step of the key set / status list sync, in the app's event loop."""
+        assert self.client.portal is not None
+        self.client.portal.call(lambda: self.service.sync.tick(force=force))
+
+    def verify(self, code: Any, key: str | None = OFFICIAL_KEY, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return self.client.post("/v1/verify", json={"code": code}, headers=headers, **kwargs)
+
+    def batch(self, codes: list[Any], key: str | None = OFFICIAL_KEY) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return self.client.post("/v1/verify/batch", json={"codes": codes}, headers=headers)
+
+    def audit_lines(self) -> list[dict[str, Any]]:
+        path = self.config.audit_file
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+    def close(self) -> None:
+        self.client.__exit__(None, None, None)

@@ -1,0 +1,192 @@
+"""The audit trail: every verdict, who asked, and which credential, without personal data.
+
+A record names the caller (API key name), time, reason and mode, and the
+credential by ``cred_ref``: HMAC-SHA256 under the audit key of SHA-256 of the
+credential reference (the 3-byte big-endian status-list index ``ref`` the code
+carries). The index is not personal data but the issuer can map it to a person,
+so it is never stored in clear; the audit key never leaves the verifiers, so
+the log alone cannot be matched against the registry, while an investigator
+holding the key can still ask "when was this credential checked".
+
+Handhelds that verified offline send ``cred_ref_hash`` = hex SHA-256 of those
+3 bytes (computed with WebCrypto from the decoded code); the server applies the
+same HMAC, so online and offline records of one credential carry the same
+``cred_ref``.
+
+Sinks: a Redis stream (``XADD ... MAXLEN ~``) when Redis is configured, else an
+append-only JSON-lines file. When the stream cannot be written, records go to
+the file instead of being lost (``audit-fallback`` in the metrics).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import math
+import os
+import re
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol, Sequence
+
+from keys.errors import REASONS
+
+from .disclosure import iso_utc
+
+log = logging.getLogger("verifier.audit")
+
+MODES = ("MINTED", "PASS", "PAPER")
+_HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
+_DEVICE = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,63}$")
+OFFLINE_MAX_AGE_S = 30 * 86400
+OFFLINE_MAX_AHEAD_S = 3600
+
+
+REF_BYTES = 3
+
+
+def cred_hash(ref: int) -> bytes:
+    """SHA-256 of the credential reference: what a handheld reports for an offline scan."""
+    return hashlib.sha256(ref.to_bytes(REF_BYTES, "big")).digest()
+
+
+def cred_ref(audit_key: bytes, hashed_ref: bytes) -> str:
+    """The keyed reference stored in the audit log."""
+    return hmac.new(audit_key, hashed_ref, hashlib.sha256).hexdigest()
+
+
+def verdict_record(
+    audit_key: bytes, *, at: float, caller: str, role: str, reason: str, mode: str | None, ref: int | None
+) -> dict[str, Any]:
+    return {
+        "at": iso_utc(at),
+        "caller": caller,
+        "role": role,
+        "reason": reason,
+        "mode": mode,
+        "cred_ref": cred_ref(audit_key, cred_hash(ref)) if ref is not None else None,
+        "offline": False,
+    }
+
+
+class ScanRecordError(ValueError):
+    """One offline record is unusable; the message says which field."""
+
+
+def _scanned_at(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ScanRecordError("scanned_at must be an ISO 8601 time or Unix seconds")
+    if isinstance(value, (int, float)):
+        ts = float(value)
+    elif isinstance(value, str) and len(value) <= 40:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise ScanRecordError("scanned_at must be an ISO 8601 time or Unix seconds") from None
+        if parsed.tzinfo is None:
+            raise ScanRecordError("scanned_at needs a time zone (e.g. a trailing Z)")
+        ts = parsed.timestamp()
+    else:
+        raise ScanRecordError("scanned_at must be an ISO 8601 time or Unix seconds")
+    if not math.isfinite(ts):
+        raise ScanRecordError("scanned_at must be finite")
+    return ts
+
+
+def scan_record(audit_key: bytes, raw: Any, *, caller: str, role: str, now: float) -> dict[str, Any]:
+    """An audit record from one offline scan report; ScanRecordError if it is not acceptable."""
+    if not isinstance(raw, dict):
+        raise ScanRecordError("a record must be an object")
+    unknown = set(raw) - {"scanned_at", "reason", "mode", "cred_ref_hash", "offline", "device"}
+    if unknown:
+        raise ScanRecordError(f"unknown field {sorted(unknown)[0][:40]!r}")
+    if raw.get("offline") is not True:
+        raise ScanRecordError("offline must be true (online verdicts are recorded by the server)")
+    ts = _scanned_at(raw.get("scanned_at"))
+    if ts < now - OFFLINE_MAX_AGE_S or ts > now + OFFLINE_MAX_AHEAD_S:
+        raise ScanRecordError("scanned_at is more than 30 days old or in the future")
+    reason = raw.get("reason")
+    if reason not in REASONS:
+        raise ScanRecordError("reason must be one of the documented reason codes")
+    mode = raw.get("mode")
+    if mode is not None and mode not in MODES:
+        raise ScanRecordError("mode must be MINTED, PASS, PAPER or null")
+    ref = raw.get("cred_ref_hash")
+    if ref is not None and (not isinstance(ref, str) or not _HEX64.match(ref)):
+        raise ScanRecordError("cred_ref_hash must be 64 hex digits (SHA-256 of the credential reference)")
+    device = raw.get("device")
+    if not isinstance(device, str) or not _DEVICE.match(device):
+        raise ScanRecordError("device must be 1-64 printable ASCII characters")
+    return {
+        "at": iso_utc(ts),
+        "caller": caller,
+        "role": role,
+        "reason": reason,
+        "mode": mode,
+        "cred_ref": cred_ref(audit_key, bytes.fromhex(ref)) if ref is not None else None,
+        "offline": True,
+        "device": device,
+        "received_at": iso_utc(now),
+    }
+
+
+class AuditSink(Protocol):
+    def write(self, records: Sequence[dict[str, Any]]) -> None:
+        """Append records; raises only when they could not be kept anywhere."""
+
+
+class FileAuditSink:
+    """Append-only JSON lines, one record per line, file readable by its owner only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._handle: Any = None
+
+    def _open(self) -> Any:
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            self._handle = os.fdopen(fd, "a", encoding="utf-8")
+        return self._handle
+
+    def write(self, records: Sequence[dict[str, Any]]) -> None:
+        if not records:
+            return
+        text = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
+        with self._lock:
+            handle = self._open()
+            handle.write(text)
+            handle.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
+
+
+class FallbackAuditSink:
+    """The primary sink (the Redis stream), or the file when the primary fails."""
+
+    def __init__(self, primary: AuditSink, fallback: FileAuditSink, on_fallback: Any = None) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self._on_fallback = on_fallback
+
+    def write(self, records: Sequence[dict[str, Any]]) -> None:
+        if not records:
+            return
+        try:
+            self.primary.write(records)
+        except Exception as exc:
+            log.warning("audit stream unavailable (%s); %d records written to %s", type(exc).__name__, len(records), self.fallback.path)
+            if self._on_fallback is not None:
+                self._on_fallback(len(records))
+            self.fallback.write(records)
+
+    def close(self) -> None:
+        self.fallback.close()

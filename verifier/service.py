@@ -1,0 +1,214 @@
+"""The verifier's parts wired together: stores, key set, sessions, audit, limits.
+
+``Service`` is built once per app from a ``Config`` and holds the only state of
+the HTTP layer. The store family is chosen by configuration: with
+``REDIS_URL`` every instance shares replay claims, the status list, sessions and
+the audit stream through Redis (or a Redis Cluster); without it everything
+lives in this process and the audit goes to a JSON-lines file.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Callable, Sequence
+
+import httpx
+
+from keys.errors import ServiceUnavailable
+
+from . import core
+from .audit import AuditSink, FallbackAuditSink, FileAuditSink, ScanRecordError, scan_record, verdict_record
+from .auth import Caller, KeyRegistry
+from .config import Config
+from .metrics import Metrics
+from .ratelimit import RateLimiter
+from .replay import MemoryReplayStore, ReplayStore
+from .sessions import MemorySessionStore, SessionStore
+from .status import MemoryStatusSource
+from .sync import MemoryStatusShare, StatusShare, Syncer
+from .verdict import Verdict
+
+log = logging.getLogger("verifier")
+
+#: verdict reasons that describe the service, not the code: answered with HTTP 503
+SERVICE_REASONS = frozenset({"SERVICE_UNAVAILABLE", "STATUS_STALE"})
+
+
+class LockedReplayStore:
+    """A memory replay store shared by the event loop and worker threads."""
+
+    def __init__(self, store: MemoryReplayStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+
+    def claim(self, key: bytes, ttl: float, now: float) -> bool:
+        with self._lock:
+            return self.store.claim(key, ttl, now)
+
+    def claim_many(self, items: Sequence[tuple[bytes, float]], now: float) -> list[bool]:
+        with self._lock:
+            return self.store.claim_many(items, now)
+
+
+class Service:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Callable[[], float] = time.time,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.metrics = Metrics()
+        self.owns_http = http_client is None
+        self.http = http_client if http_client is not None else httpx.AsyncClient(
+            timeout=config.http_timeout_s, follow_redirects=False
+        )
+        self.redis: Any = None
+        self.replay: ReplayStore
+        self.sessions: SessionStore
+        self.audit: AuditSink
+        share: StatusShare
+        file_audit = FileAuditSink(config.audit_file)
+        if config.redis_url:
+            from .redis_stores import (
+                RedisAuditStream,
+                RedisHandle,
+                RedisReplayStore,
+                RedisSessionStore,
+                RedisStatusShare,
+            )
+
+            self.redis = RedisHandle(config, on_error=lambda: self.metrics.event("redis_error"))
+            self.replay = RedisReplayStore(self.redis)
+            share = RedisStatusShare(self.redis)
+            self.sessions = RedisSessionStore(self.redis)
+            self.audit = FallbackAuditSink(
+                RedisAuditStream(self.redis, config.audit_stream_maxlen),
+                file_audit,
+                on_fallback=lambda n: self.metrics.event("audit_fallback", n),
+            )
+        else:
+            self.replay = LockedReplayStore(MemoryReplayStore())
+            share = MemoryStatusShare()
+            self.sessions = MemorySessionStore()
+            self.audit = file_audit
+        self._file_audit = file_audit
+        self.status = MemoryStatusSource(updated_at=None)
+        self.keys = KeyRegistry(config.api_keys_file, clock=clock)
+        self.limiter = RateLimiter(config.rate_per_s, config.rate_burst, clock=clock)
+        self.options = core.Options(
+            skew_steps=config.skew_steps,
+            rotation_secret=config.rotation_secret,
+            max_status_age_s=config.max_status_age_s,
+        )
+        self.sync = Syncer(
+            issuer_keyset_url=config.keyset_url,
+            status_url=config.status_url,
+            keyset_file=config.keyset_file,
+            sync_interval_s=config.sync_interval_s,
+            keyset_interval_s=config.keyset_interval_s,
+            http_timeout_s=config.http_timeout_s,
+            clock=clock,
+            http_client=self.http,
+            share=share,
+            status_source=self.status,
+            metrics=self.metrics,
+        )
+        self.metrics.gauge("verifier_status_age_seconds", "Age of the status list data.", self.status_age)
+        self.metrics.gauge("verifier_keyset_keys", "Keys in the loaded key set.", lambda: len(self.sync.keyset))
+        self.metrics.gauge(
+            "verifier_liveness_secret_loaded", "1 when the PASS rotation secret is held.",
+            lambda: 1.0 if config.rotation_secret else 0.0,
+        )
+
+    @property
+    def uses_redis(self) -> bool:
+        return self.redis is not None
+
+    def status_age(self, now: float | None = None) -> float | None:
+        updated = self.status.updated_at()
+        if updated is None:
+            return None
+        return (self.clock() if now is None else now) - updated
+
+    # -- verification -------------------------------------------------------------
+    def verify(self, text: str, caller: Caller) -> tuple[Verdict, float | None]:
+        """One verdict, audited. Never raises for any text."""
+        now = self.clock()
+        verdict = core.verify(text, now, self.sync.keyset, self.status, self.replay, self.options)
+        self._record([verdict], caller, now)
+        return verdict, self.status_age(now)
+
+    def verify_many(self, texts: Sequence[str], caller: Caller) -> tuple[list[Verdict], float | None]:
+        """Verdicts for a batch: one status lookup, one replay round trip, one audit round trip."""
+        now = self.clock()
+        verdicts = core.verify_batch(texts, now, self.sync.keyset, self.status, self.replay, self.options)
+        self._record(verdicts, caller, now)
+        return verdicts, self.status_age(now)
+
+    def _record(self, verdicts: Sequence[Verdict], caller: Caller, now: float) -> None:
+        key = self.config.audit_key
+        records = []
+        for v in verdicts:
+            self.metrics.verdict(v.reason, v.mode)
+            ref = v.claims.ref if v.claims is not None else None
+            records.append(
+                verdict_record(key, at=now, caller=caller.name, role=caller.role, reason=v.reason, mode=v.mode, ref=ref)
+            )
+        try:
+            self.audit.write(records)
+        except (OSError, ServiceUnavailable) as exc:
+            self.metrics.event("audit_write_failed", len(records))
+            log.error("audit records lost: %s", exc)
+
+    def record_scans(self, raw_records: Sequence[Any], caller: Caller) -> tuple[int, list[dict[str, Any]]]:
+        """Offline scan reports from a handheld: (accepted count, rejected with reasons)."""
+        now = self.clock()
+        accepted: list[dict[str, Any]] = []
+        rejected: list[dict[str, Any]] = []
+        for i, raw in enumerate(raw_records):
+            try:
+                accepted.append(scan_record(self.config.audit_key, raw, caller=caller.name, role=caller.role, now=now))
+            except ScanRecordError as exc:
+                rejected.append({"index": i, "error": str(exc)})
+        self.audit.write(accepted)
+        self.metrics.event("offline_scans_recorded", len(accepted))
+        return len(accepted), rejected
+
+    # -- health -------------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        """What an operator or load balancer needs to know; ``ok`` means verdicts can be given."""
+        problems: list[str] = []
+        redis_state = None
+        if self.redis is not None:
+            redis_state = "ok" if self.redis.ping() else "unavailable"
+            if redis_state != "ok":
+                problems.append("redis unavailable")
+        if len(self.sync.keyset) == 0:
+            problems.append("no key set")
+        age = self.status_age()
+        if age is None:
+            problems.append("no status list")
+        elif age > self.config.max_status_age_s:
+            problems.append("status list too old")
+        return {
+            "status": "ok" if not problems else "degraded",
+            "problems": problems,
+            "store": self.config.store_kind,
+            "redis": redis_state,
+            "keyset_keys": len(self.sync.keyset),
+            "status_age_s": None if age is None else round(age, 3),
+            "max_status_age_s": self.config.max_status_age_s,
+            "liveness_secret": self.config.rotation_secret is not None,
+        }
+
+    async def aclose(self) -> None:
+        if self.owns_http:
+            await self.http.aclose()
+        if self.redis is not None:
+            self.redis.close()
+        self._file_audit.close()
