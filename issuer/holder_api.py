@@ -29,7 +29,7 @@ from issuer.registry import Registry
 
 from .auth import bearer_token, unauthorized
 from .http_errors import ApiError, ok, read_json, text_field
-from .minting import require_mintable
+from .minting import NotMintable, require_mintable
 from .state import ServiceState
 from .views import holder_view
 
@@ -129,7 +129,7 @@ def routes(state: ServiceState) -> list[Route]:
         try:
             require_mintable(cred, state.now())
             view["can_show"] = True
-        except Exception:
+        except NotMintable:
             view["can_show"] = False
         view["period"] = state.minter.period_s
         return ok(view)
