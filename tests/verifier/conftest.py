@@ -39,3 +39,9 @@ def make_verifier(tmp_path: Path, clock: Clock, issuer: FakeIssuer) -> Iterator[
     finally:
         for verifier in made:
             verifier.close()
+
+
+@pytest.fixture
+def make_verifier_once(make_verifier: Callable[..., Verifier]) -> Verifier:
+    """One verifier for a whole property test (every example reuses it)."""
+    return make_verifier()

@@ -1,0 +1,102 @@
+"""Handheld sessions: sign in with an official key once, then only a cookie."""
+
+from __future__ import annotations
+
+import json
+
+from verifier.auth import key_digest, write_keys_file
+from verifier.sessions import COOKIE_NAME
+
+from .service_kit import BUSINESS_KEY, OFFICIAL_KEY
+
+SCANNER = {"X-Requested-With": "scanner"}
+
+
+def sign_in(v, key=OFFICIAL_KEY):
+    return v.client.post("/v1/session", json={"api_key": key})
+
+
+def test_sign_in_sets_a_strict_http_only_cookie(make_verifier, issuer, clock):
+    v = make_verifier(session_ttl_s=3600)
+    response = sign_in(v)
+    assert response.status_code == 200
+    assert response.json() == {"name": "police-1", "role": "official", "expires_at": "2026-11-23T03:13:20.000Z"}
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE_NAME}=")
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert {"httponly", "samesite", "path", "max-age"} <= attributes
+    assert "samesite=strict" in cookie.lower()
+    assert "secure" not in attributes  # plain HTTP in development; VERIFIER_COOKIE_SECURE=1 behind TLS
+    session_id = v.client.cookies[COOKIE_NAME]
+    assert OFFICIAL_KEY not in session_id and len(session_id) >= 40
+    assert v.client.get("/v1/session").json()["name"] == "police-1"
+
+    verdict = v.client.post("/v1/verify", json={"code": issuer.minted()}, headers=SCANNER)
+    assert verdict.status_code == 200 and verdict.json()["valid"] is True
+    assert verdict.json()["claims"]["name"] == "张伟"  # an official session sees what an official key sees
+    batch = v.client.post("/v1/verify/batch", json={"codes": [issuer.minted()]}, headers=SCANNER)
+    assert batch.json()["results"][0]["valid"] is True
+    assert v.audit_lines()[0]["caller"] == "police-1"
+
+
+def test_cookie_requests_need_the_csrf_header(make_verifier, issuer):
+    v = make_verifier()
+    sign_in(v)
+    for headers in ({}, {"X-Requested-With": "XMLHttpRequest"}):
+        response = v.client.post("/v1/verify", json={"code": issuer.minted()}, headers=headers)
+        assert response.status_code == 403 and response.json()["error"] == "CSRF_HEADER_MISSING"
+        assert v.client.post("/v1/scans", json={"records": []}, headers=headers).status_code == 403
+        assert v.client.delete("/v1/session", headers=headers).status_code == 403
+    assert v.client.get("/v1/session").status_code == 200  # reading who am I changes nothing
+
+
+def test_only_official_keys_open_sessions(make_verifier):
+    v = make_verifier()
+    business = sign_in(v, BUSINESS_KEY)
+    assert business.status_code == 403 and business.json()["error"] == "FORBIDDEN_ROLE"
+    assert "set-cookie" not in business.headers
+    unknown = sign_in(v, "vk_wrong")
+    assert unknown.status_code == 401 and "set-cookie" not in unknown.headers
+    for body in ({}, {"api_key": 5}, [], "x"):
+        assert v.client.post("/v1/session", json=body).status_code == 400
+    assert v.client.post("/v1/session", content=b"{" * 10_000).status_code == 413
+    assert v.client.get("/v1/session").status_code == 401
+
+
+def test_sign_out_and_expiry(make_verifier, issuer, clock):
+    v = make_verifier(session_ttl_s=600)
+    sign_in(v)
+    old_cookie = v.client.cookies[COOKIE_NAME]
+    out = v.client.delete("/v1/session", headers=SCANNER)
+    assert out.status_code == 200 and out.json() == {"signed_out": True}
+    assert COOKIE_NAME not in v.client.cookies
+    v.client.cookies.set(COOKIE_NAME, old_cookie)
+    assert v.client.get("/v1/session").status_code == 401  # the server forgot it, the cookie alone is nothing
+    assert v.client.post("/v1/verify", json={"code": issuer.minted()}, headers=SCANNER).status_code == 401
+
+    v.client.cookies.clear()
+    sign_in(v)
+    clock.advance(599)
+    assert v.client.get("/v1/session").status_code == 200
+    clock.advance(2)
+    assert v.client.get("/v1/session").status_code == 401
+    assert v.client.post("/v1/verify", json={"code": issuer.minted()}, headers=SCANNER).status_code == 401
+
+
+def test_removing_the_key_ends_its_sessions(make_verifier, issuer, clock):
+    v = make_verifier()
+    sign_in(v)
+    assert v.client.get("/v1/session").status_code == 200
+    write_keys_file(v.config.api_keys_file, [{"name": "landlord-1", "role": "business", "sha256": key_digest(BUSINESS_KEY).hex()}])
+    clock.advance(2)  # the key file is re-read at most once a second
+    assert v.client.get("/v1/session").status_code == 401
+    assert v.verify(issuer.minted()).status_code == 401
+    assert v.verify(issuer.minted(), key=BUSINESS_KEY).status_code == 200
+
+
+def test_bearer_key_wins_over_a_cookie(make_verifier, issuer):
+    v = make_verifier()
+    sign_in(v)
+    response = v.verify(issuer.minted(), key=BUSINESS_KEY)  # no CSRF header needed with a key
+    assert response.status_code == 200 and "name" not in response.json()["claims"]
+    assert json.loads(v.config.audit_file.read_text().splitlines()[-1])["caller"] == "landlord-1"
