@@ -290,13 +290,9 @@ function renderStatus() {
   net.textContent = state.online ? t('online') : t('offline');
   const warning = $('clock-warning');
   const off = state.clockOffset;
-  if (off !== null && Math.abs(off) > state.config.clock_warn_s) {
-    warning.hidden = false;
-    warning.dataset.offsetS = String(Math.round(off));
-    warning.textContent = t('clockOff', Math.round(off));
-  } else {
-    warning.hidden = true;
-  }
+  if (off !== null) warning.dataset.offsetS = String(Math.round(off));
+  warning.hidden = !(off !== null && Math.abs(off) > state.config.clock_warn_s);
+  if (!warning.hidden) warning.textContent = t('clockOff', Math.round(off));
 }
 
 function renderCameraState() {

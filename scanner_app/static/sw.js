@@ -27,7 +27,7 @@ const CACHED = new Set([...SHELL, ...DATA]);
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => Promise.all(SHELL.map((url) => cache.add(new Request(url, {cache: 'no-cache'})).catch(() => {}))))
+      .then((cache) => Promise.all([...SHELL, ...DATA].map((url) => cache.add(new Request(url, {cache: 'no-cache'})).catch(() => {}))))
       .then(() => self.skipWaiting()),
   );
 });

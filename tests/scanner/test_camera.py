@@ -1,0 +1,72 @@
+"""Camera scanning end to end: Chromium's fake camera shows a QR code (rendered
+by segno, as the holder page's QR) and the page decodes, verifies and shows the
+verdict. The fake camera loops one frame forever, which is also what a code
+held still in front of a handheld looks like: the page must pass it on once,
+not once per frame, and again only after the official dismissed the verdict."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from keys.statuslist import REVOKED
+
+from tests.fixtures.browser import qr_png, write_y4m
+
+from .codes import PERIOD, claims
+from .page_helpers import WAIT_MS, assert_tone, next_verdict, open_scanner, scans_shown, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _camera_page(browser_with_camera, tmp_path, verifier, text: str):
+    y4m = write_y4m(qr_png(text, error="m"), tmp_path / "qr.y4m", pad=48, fps=10)
+    browser = browser_with_camera(y4m)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 780})
+    page = open_scanner(context, verifier.url)
+    sign_in(page, verifier.official_key)
+    page.wait_for_selector("body[data-camera='on']", timeout=WAIT_MS)
+    return page
+
+
+def test_live_code_valid_then_the_same_frame_is_replayed(browser_with_camera, tmp_path, verifier, issuer):
+    code = issuer.minted(claims(name="张伟"), at=time.time())
+    page = _camera_page(browser_with_camera, tmp_path, verifier, code)
+
+    valid = next_verdict(page, 0)
+    assert valid["reason"] == "VALID" and valid["claims"]["name"] == "张伟"
+    assert valid["latency_ms"] < 300
+    assert_tone(page, valid, "ok")
+    assert page.evaluate("window.__vibrations") == [[80]]
+
+    # The code stays in view: it is decoded over and over, but not sent again.
+    decoded = int(page.get_attribute("#camera", "data-decoded") or 0)
+    page.wait_for_function(
+        "(n) => Number(document.getElementById('camera').dataset.decoded) >= n", arg=decoded + 10, timeout=WAIT_MS
+    )
+    assert scans_shown(page) == 1
+
+    # The official taps the verdict away on purpose: the same frame now counts as a new presentation.
+    page.click("#verdict")
+    replayed = next_verdict(page, 1)
+    assert replayed["reason"] == "REPLAYED" and replayed["claims"]["name"] == "张伟"
+    assert_tone(page, replayed, "fail")
+    assert scans_shown(page) == 2
+
+
+def test_code_minted_a_minute_ago_is_stale(browser_with_camera, tmp_path, verifier, issuer):
+    code = issuer.minted(claims(), step=int(time.time() // PERIOD) - 5)
+    page = _camera_page(browser_with_camera, tmp_path, verifier, code)
+    stale = next_verdict(page, 0)
+    assert stale["reason"] == "STALE"
+    assert stale["zh"] == "二维码已过期：疑似截图或照片，请出示实时二维码"
+    assert_tone(page, stale, "fail")
+
+
+def test_revoked_credential(browser_with_camera, tmp_path, start_verifier, issuer):
+    issuer.statuses[4242] = REVOKED
+    verifier = start_verifier()
+    page = _camera_page(browser_with_camera, tmp_path, verifier, issuer.minted(claims(name="李娜", ref=4242), at=time.time()))
+    revoked = next_verdict(page, 0)
+    assert revoked["reason"] == "REVOKED" and revoked["claims"]["name"] == "李娜"
+    assert_tone(page, revoked, "fail")
