@@ -379,7 +379,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         log.info("verifier starting: %s", describe(config))
         try:
-            await service.sync.tick(force=True)
+            await service.sync.tick()
         except Exception:
             log.exception("initial refresh failed; retrying in the background")
         async with anyio.create_task_group() as tasks:
