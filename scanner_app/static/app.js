@@ -105,8 +105,10 @@ async function api(path, {method = 'GET', body, timeout = VERIFY_TIMEOUT_MS} = {
     } catch (e) {
       data = null;
     }
-    setOnline(true);
-    return {status: response.status, data, cached: response.headers.get('X-Scanner-Cache') === 'hit'};
+    // A copy the service worker kept is not a sign the service is reachable.
+    const cached = response.headers.get('X-Scanner-Cache') === 'hit';
+    setOnline(!cached);
+    return {status: response.status, data, cached};
   } catch (e) {
     setOnline(false);
     return null;
@@ -419,6 +421,13 @@ async function verifyOnline(text) {
 async function verify(text, decodedAt) {
   if (!state.session) return;
   const now = nowSeconds();
+  if (expiresAtSeconds(state.session.expires_at) <= now) {
+    // Offline the service cannot say so: the remembered session ends on time here.
+    state.session = null;
+    localStorage.removeItem('official');
+    showScreen(t('expired'));
+    return;
+  }
   let verdict = await verifyOnline(text);
   if (verdict === 'signed-out') {
     state.session = null;
@@ -515,7 +524,8 @@ function keepWedgeFocus() {
   // official moved to another control on purpose.
   setTimeout(() => {
     const active = document.activeElement;
-    if (state.session && (!active || active === document.body || active === $('verdict'))) $('wedge').focus();
+    const typing = active && ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName) && active !== $('wedge');
+    if (state.session && !typing) $('wedge').focus();
   }, 0);
 }
 

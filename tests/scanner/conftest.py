@@ -61,13 +61,14 @@ def issuer() -> Issuer:
 
 @pytest.fixture
 def start_verifier(live_server, tmp_path, issuer):
-    """Factory: ``start_verifier(clock_offset_s=0.0, **config)`` -> a running Verifier.
+    """Factory: ``start_verifier(clock_offset_s=0.0, issuer_url=None, **config)`` -> a running Verifier.
 
     The server's clock is the real clock plus ``Verifier.clock_offset[0]``,
-    which a test may change while the server runs.
+    which a test may change while the server runs. Without ``issuer_url`` it
+    syncs from the ``issuer`` fixture's documents; with it, from a real issuer.
     """
 
-    def start(clock_offset_s: float = 0.0, **overrides: Any) -> Verifier:
+    def start(clock_offset_s: float = 0.0, *, issuer_url: str | None = None, **overrides: Any) -> Verifier:
         keys_file = tmp_path / "api-keys.json"
         official = add_key(keys_file, f"officer-{len(live_server.servers)}", "official")
         business = add_key(keys_file, f"shop-{len(live_server.servers)}", "business")
@@ -77,7 +78,7 @@ def start_verifier(live_server, tmp_path, issuer):
             return time.time() + offset[0]
 
         settings: dict[str, Any] = {
-            "issuer_url": ISSUER_URL,
+            "issuer_url": issuer_url or ISSUER_URL,
             "api_keys_file": keys_file,
             "audit_file": tmp_path / "audit.jsonl",
             "var_dir": tmp_path,
@@ -86,7 +87,7 @@ def start_verifier(live_server, tmp_path, issuer):
         }
         settings.update(overrides)
         config = Config(**settings)
-        http = httpx.AsyncClient(transport=issuer_transport(issuer, clock))
+        http = None if issuer_url else httpx.AsyncClient(transport=issuer_transport(issuer, clock))
         app = create_app(config, clock=clock, http_client=http, background_sync=False)
         url = live_server(app)
         return Verifier(url, official, business, config.audit_file, app, offset)

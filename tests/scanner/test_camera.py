@@ -6,9 +6,13 @@ not once per frame, and again only after the official dismissed the verdict."""
 
 from __future__ import annotations
 
+import io
+import random
 import time
 
+import httpx
 import pytest
+from PIL import Image
 from keys.statuslist import REVOKED
 
 from tests.fixtures.browser import qr_png, write_y4m
@@ -70,3 +74,32 @@ def test_revoked_credential(browser_with_camera, tmp_path, start_verifier, issue
     revoked = next_verdict(page, 0)
     assert revoked["reason"] == "REVOKED" and revoked["claims"]["name"] == "李娜"
     assert_tone(page, revoked, "fail")
+
+
+def test_holder_page_qr_scanned_end_to_end(browser, browser_with_camera, tmp_path, live_server, start_verifier):
+    """The issuer's holder page shows a live QR; the handheld's camera sees that screen."""
+    from issuer.app import create_app as create_issuer_app
+    from tests.issuer.app_helpers import ADMIN, issue, make_config
+
+    issuer_url = live_server(create_issuer_app(make_config(tmp_path / "issuer"), clock=time.time, registry_rng=random.Random(5)))
+    with httpx.Client(base_url=issuer_url, timeout=10) as http:
+        cred = issue(http, name="张三")
+        enrolment = http.post(f"/admin/credentials/{cred['cred_id']}/enrolment", headers=ADMIN).json()["code"]
+    holder = browser.new_context(viewport={"width": 400, "height": 900}, service_workers="block", locale="zh-CN").new_page()
+    holder.goto(issuer_url + "/holder/")
+    holder.fill("#enrol-code", enrolment)
+    holder.fill("#enrol-label", "测试手机")
+    holder.click("#enrol-submit")
+    holder.wait_for_selector("#qr[data-mode=live] svg", timeout=WAIT_MS)
+    shown = holder.get_attribute("#qr", "data-code")
+    screen = Image.open(io.BytesIO(holder.locator("#qr").screenshot()))
+
+    verifier = start_verifier(issuer_url=issuer_url)
+    y4m = write_y4m(screen, tmp_path / "holder.y4m", pad=32, fps=10)
+    context = browser_with_camera(y4m).new_context(locale="zh-CN", viewport={"width": 390, "height": 780})
+    page = open_scanner(context, verifier.url)
+    sign_in(page, verifier.official_key)
+    verdict = next_verdict(page, 0)
+    assert verdict["reason"] == "VALID", (verdict, shown)
+    assert verdict["claims"]["name"] == "张三" and verdict["claims"]["district"] == "朝阳区"
+    assert_tone(page, verdict, "ok")

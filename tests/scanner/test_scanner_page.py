@@ -231,3 +231,19 @@ def test_english_toggle_and_verdict_clears_by_itself(context, verifier, issuer):
     page.wait_for_selector("body[data-loaded='true']", timeout=WAIT_MS)
     assert page.text_content("h1") == "Permit check"
     assert "Valid" in page.text_content("#recent li")
+
+
+def test_remembered_session_ends_on_time_offline(context, start_verifier, issuer):
+    verifier = start_verifier(session_ttl_s=60)
+    page = open_scanner(context, verifier.url)
+    sign_in(page, verifier.official_key)
+    wait_data_cached(page)
+    context.set_offline(True)
+    assert wedge_scan(page, issuer.minted(claims(), at=time.time()))["offline"] is True
+
+    page.clock.set_fixed_time(time.time() + 120)
+    page.keyboard.type(issuer.minted(claims(), at=time.time()))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-state='signin']", timeout=WAIT_MS)
+    assert page.text_content("#signin-error") == "登录已过期，请重新登录"
+    assert page.locator("#recent li").count() == 1
