@@ -113,7 +113,7 @@
       f_district: "所属区",
       f_valid: "有效期至",
       f_status: "状态",
-      brightness: "出示时请调高屏幕亮度。二维码每 15 秒自动更新，截图无效。",
+      brightness: function (p) { return "出示时请调高屏幕亮度。二维码每 " + p + " 秒自动更新，截图无效。"; },
       unenrol: "解除本机绑定",
       unenrol_confirm: "确定解除本机绑定？解除后需要新的激活码才能再次绑定。",
       qr_live: "实时核验二维码，自动更新",
@@ -145,7 +145,9 @@
       f_district: "District",
       f_valid: "Valid until",
       f_status: "Status",
-      brightness: "Raise the screen brightness when showing the code. It changes every 15 seconds; screenshots do not work.",
+      brightness: function (p) {
+        return "Raise the screen brightness when showing the code. It changes every " + p + " seconds; screenshots do not work.";
+      },
       unenrol: "Remove this phone",
       unenrol_confirm: "Remove this phone? A new enrolment code is needed to enrol again.",
       qr_live: "Live verification QR code, refreshed automatically",
@@ -201,6 +203,7 @@
     toggle.setAttribute("lang", state.lang === "zh" ? "en" : "zh-CN");
     $("enrol-label").placeholder = t("enrol_label_default");
     $("qr").setAttribute("aria-label", state.mode === "offline" ? t("qr_offline") : t("qr_live"));
+    $("hint").textContent = t("brightness")((state.cred && state.cred.period) || 15);
     renderCredential();
     tick();
   }
@@ -409,6 +412,7 @@
       return res.json().then(function (body) {
         state.cred = body;
         storageSet(STORE.cred, JSON.stringify(body));
+        $("hint").textContent = t("brightness")(body.period || 15);
         renderCredential();
         tick();
       });
