@@ -27,6 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .app import create_app, load_config
 
     logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per issuer poll is noise
     try:
         config = load_config()
     except ConfigError as exc:

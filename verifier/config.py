@@ -152,6 +152,13 @@ class Config:
         elif redis_cluster:
             raise ConfigError("REDIS_CLUSTER is set but REDIS_URL is not")
 
+        sync_interval_s = r.number("VERIFIER_SYNC_INTERVAL_S", 30.0, low=1, high=3600)
+        max_status_age_s = r.number("VERIFIER_MAX_STATUS_AGE_S", 300.0, low=1, high=7 * 86400)
+        if max_status_age_s <= sync_interval_s:
+            raise ConfigError(
+                f"VERIFIER_MAX_STATUS_AGE_S ({max_status_age_s:g}) must be longer than "
+                f"VERIFIER_SYNC_INTERVAL_S ({sync_interval_s:g}), or every verdict between two fetches is STATUS_STALE"
+            )
         return cls(
             issuer_url=issuer_url,
             keyset_file=Path(keyset_file) if keyset_file else None,
@@ -165,9 +172,9 @@ class Config:
             audit_key=audit_key,
             audit_file=Path(r.text("VERIFIER_AUDIT_FILE", str(var_dir / "verifier" / "audit.jsonl"))),
             audit_stream_maxlen=r.integer("VERIFIER_AUDIT_STREAM_MAXLEN", 1_000_000, low=1000),
-            sync_interval_s=r.number("VERIFIER_SYNC_INTERVAL_S", 30.0, low=1, high=3600),
+            sync_interval_s=sync_interval_s,
             keyset_interval_s=r.number("VERIFIER_KEYSET_INTERVAL_S", 300.0, low=1, high=86400),
-            max_status_age_s=r.number("VERIFIER_MAX_STATUS_AGE_S", 300.0, low=1, high=7 * 86400),
+            max_status_age_s=max_status_age_s,
             http_timeout_s=r.number("VERIFIER_HTTP_TIMEOUT_S", 5.0, low=0.1, high=120),
             skew_steps=r.integer("VERIFIER_SKEW_STEPS", 1, low=0, high=10),
             period_s=r.integer("VERIFIER_PERIOD_S", 15, low=1, high=255),

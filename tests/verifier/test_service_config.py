@@ -79,6 +79,7 @@ def test_cluster_chosen_by_url_scheme(tmp_path):
         ({"VERIFIER_API_KEYS_FILE": "/nonexistent/keys.json"}, "VERIFIER_API_KEYS_FILE"),
         ({"VERIFIER_SYNC_INTERVAL_S": "soon"}, "VERIFIER_SYNC_INTERVAL_S"),
         ({"VERIFIER_MAX_STATUS_AGE_S": "0"}, "VERIFIER_MAX_STATUS_AGE_S"),
+        ({"VERIFIER_MAX_STATUS_AGE_S": "20", "VERIFIER_SYNC_INTERVAL_S": "30"}, "VERIFIER_MAX_STATUS_AGE_S"),
         ({"VERIFIER_BATCH_MAX": "1.5"}, "VERIFIER_BATCH_MAX"),
         ({"REDIS_CLUSTER": "1"}, "REDIS_CLUSTER"),
         ({"REDIS_CLUSTER": "maybe", "REDIS_URL": "redis://h:1"}, "REDIS_CLUSTER"),
