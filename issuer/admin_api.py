@@ -16,7 +16,9 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from issuer.errors import NotFoundError
+from issuer.legacy import ExportFormatError, decode_export
 from issuer.lifecycle import Lifecycle
+from issuer.migration import ImportReport, import_text
 from issuer.registry import Registry
 from issuer.tokens import ENROLMENT_TTL
 
@@ -26,6 +28,7 @@ from .http_errors import (
     ApiError,
     bad_request,
     check_query,
+    read_body,
     date_field,
     district_field,
     int_field,
@@ -37,6 +40,25 @@ from .state import ServiceState
 from .views import credential_view, device_view
 
 MAX_DEVICE_ID = 2**63 - 1
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+MAX_REPORTED_DEFECTS = 1000
+
+
+def import_report_view(report: ImportReport) -> dict[str, Any]:
+    """The import summary; the defect list is cut at MAX_REPORTED_DEFECTS rows."""
+    return {
+        "source": report.source,
+        "encoding": report.encoding,
+        "read": report.read,
+        "imported": report.imported,
+        "unchanged": report.unchanged,
+        "expired": report.expired,
+        "rejected": report.rejected,
+        "rejected_by_code": report.rejected_by_code(),
+        "defects": [{"line": d.line, "code": d.code, "card_number": d.card_number}
+                    for d in report.defects[:MAX_REPORTED_DEFECTS]],
+        "defects_truncated": report.rejected > MAX_REPORTED_DEFECTS,
+    }
 
 
 def _device_id(request: Request) -> int:
@@ -209,7 +231,30 @@ def routes(state: ServiceState) -> list[Route]:
         return HTMLResponse(slip.slip_html(issued), headers={
             **NO_STORE, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:"})
 
+    async def import_export(request: Request) -> Response:
+        """A legacy CSV export as the request body (UTF-8 or GBK). The CLI is the main path."""
+        actor = state.admin.require(request)
+        source = check_query(request, "source", 128) or "upload.csv"
+        data = await read_body(request, MAX_IMPORT_BYTES)
+        try:
+            text, encoding = decode_export(data)
+        except ExportFormatError as exc:
+            raise ApiError(400, "EXPORT_FORMAT", f"无法读取导出文件（{exc.code}）",
+                           f"cannot read the export ({exc.code})") from None
+        now_dt = state.now_dt()
+
+        def run(reg: Registry, lc: Lifecycle) -> dict[str, Any]:
+            try:
+                report = import_text(reg, text, source=source, encoding=encoding, actor=actor, now=now_dt)
+            except ExportFormatError as exc:
+                raise ApiError(400, "EXPORT_FORMAT", f"无法读取导出文件（{exc.code}）",
+                               f"cannot read the export ({exc.code})") from None
+            return import_report_view(report)
+
+        return ok(await worker.call(run))
+
     return [
+        Route("/admin/import", import_export, methods=["POST"]),
         Route("/admin/credentials", issue, methods=["POST"]),
         Route("/admin/credentials", search, methods=["GET"]),
         Route("/admin/credentials/{cred_id}", show, methods=["GET"]),

@@ -25,6 +25,7 @@ from tests.issuer.idgen import make_id
 
 CRED = "0123456789abcdef"
 ADMIN_ROUTES = [
+    ("POST", "/admin/import"),
     ("POST", "/admin/credentials"),
     ("GET", "/admin/credentials?id_number=1"),
     ("GET", f"/admin/credentials/{CRED}"),
@@ -253,3 +254,32 @@ def test_valid_from_can_be_given(client: TestClient) -> None:
     cred = issue(client, valid_from="2026-12-01", years=2)
     assert cred["valid_from"] == "2026-12-01" and cred["valid_until"] == "2028-12-01"
     assert date.fromisoformat(cred["issued_on"]) == date(2026, 11, 23)
+
+
+def test_import_csv(client: TestClient) -> None:
+    from issuer.synthetic import synthetic_export
+
+    export = synthetic_export(60, seed=3, defect_rate=0.1)
+    r = client.post("/admin/import?source=office-7.csv", content=export.to_bytes("gbk"),
+                    headers={**ADMIN, "Content-Type": "text/csv"})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["source"] == "office-7.csv" and report["encoding"] == "gbk" and report["read"] == 60
+    assert report["rejected"] == len(export.defects)
+    assert "".join(f"{d['line']}\t{d['code']}\n" for d in report["defects"]) == export.defects_text()
+    again = client.post("/admin/import", content=export.to_bytes(), headers=ADMIN).json()
+    assert again["imported"] == 0 and again["unchanged"] == report["imported"]
+    # The imported cards are findable by card number.
+    card = next(row[0] for i, row in enumerate(export.rows[1:], start=2) if i not in export.defects)
+    found = client.get("/admin/credentials", params={"card_number": card}, headers=ADMIN).json()["credentials"]
+    assert len(found) == 1 and found[0]["card_number"] == card
+
+
+@pytest.mark.parametrize("body", [b"", b"\xff\xfe\xfa\x00\x81", "not,the,right,header\n1,2,3,4\n".encode()])
+def test_import_refuses_unreadable_files(client: TestClient, body: bytes) -> None:
+    r = client.post("/admin/import", content=body, headers=ADMIN)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "EXPORT_FORMAT", r.text
+
+
+def test_import_needs_the_token(client: TestClient) -> None:
+    assert client.post("/admin/import", content=b"x").status_code == 401

@@ -185,3 +185,46 @@ def test_admin_token_file(tmp_path: Path, issuer_keys) -> None:
         ok = {"Authorization": "Bearer file-admin-token-0123456789"}
         assert c.get("/admin/credentials?id_number=1", headers=ok).status_code == 200
         assert c.get("/admin/credentials?id_number=1", headers=ADMIN).status_code == 401
+
+
+def test_python_m_issuer_serve(tmp_path: Path) -> None:
+    """The command line's ``serve`` starts this app; first run creates the dev files."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PERMIT_", "ISSUER_"))}
+    env["ISSUER_VAR_DIR"] = str(tmp_path / "var")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "issuer", "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                if r.status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            assert time.monotonic() < deadline, "the service did not start"
+            time.sleep(0.1)
+        assert r.json()["dev_keys"] is True
+        assert (tmp_path / "var/dev/rotation-secret").is_file()
+        assert (tmp_path / "var/issuer/registry.sqlite3").is_file()
+    finally:
+        proc.terminate()
+        try:
+            output = proc.communicate(timeout=10)[0].decode()
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output = proc.communicate()[0].decode()
+    assert "DEVELOPMENT KEYS IN USE" in output
