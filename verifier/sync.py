@@ -164,6 +164,7 @@ class Syncer:
         self._digest: str | None = None
         self._fetched_at: float | None = None
         self._tick_lock = anyio.Lock()
+        self._failing: dict[str, str] = {}
 
     # -- public ---------------------------------------------------------------
     @property
@@ -187,6 +188,18 @@ class Syncer:
                 log.exception("refresh step failed")
             await anyio.sleep(poll_s)
 
+    def _warn(self, what: str, message: str) -> None:
+        """Log a failure once, not on every retry while it lasts."""
+        if self._failing.get(what) != message:
+            log.warning("%s", message)
+        else:
+            log.debug("%s", message)
+        self._failing[what] = message
+
+    def _recovered(self, what: str) -> None:
+        if self._failing.pop(what, None) is not None:
+            log.info("%s refresh works again", "key set" if what == "keyset" else "status list")
+
     # -- key set ----------------------------------------------------------------
     async def _refresh_keyset(self, now: float) -> None:
         try:
@@ -198,9 +211,10 @@ class Syncer:
                 log.info("key set loaded: %d keys", len(keyset))
             elif self.keyset_document is not None:
                 self.keyset_document = CachedDocument(self.keyset_document.raw, now)
+            self._recovered("keyset")
         except (FetchError, KeySetError) as exc:
             self.metrics.event("keyset_refresh_failed")
-            log.warning("key set not refreshed: %s", exc)
+            self._warn("keyset", f"key set not refreshed: {exc}")
             self._keyset_due = now + min(self.keyset_interval_s, RETRY_AFTER_FAILURE_S)
             return
         self._keyset_due = now + (self.keyset_interval_s if len(self.keyset) else RETRY_AFTER_FAILURE_S)
@@ -253,11 +267,12 @@ class Syncer:
             if status == 304 and shared is not None:
                 await self._blocking(self.share.touch, shared.digest, now)
                 self._status_retry_at = float("-inf")
+                self._recovered("status")
                 return
             status_list = await self._verify_status(raw, now)
         except (FetchError, StatusListError) as exc:
             self.metrics.event("status_refresh_failed")
-            log.warning("status list not refreshed: %s", exc)
+            self._warn("status", f"status list not refreshed: {exc}")
             self._status_retry_at = now + min(self.sync_interval_s, RETRY_AFTER_FAILURE_S)
             return
         held = self.status_list
@@ -267,6 +282,7 @@ class Syncer:
             self._status_retry_at = now + min(self.sync_interval_s, RETRY_AFTER_FAILURE_S)
             return
         self._status_retry_at = float("-inf")
+        self._recovered("status")
         await self._blocking(self.share.publish, SharedStatus(raw, new_etag, now, digest_of(raw)))
 
     async def _verify_status(self, raw: bytes, now: float) -> StatusList:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
 from keys.statuslist import ACTIVE, MIN_SIZE, REVOKED, SUSPENDED, StatusList
 
-from .service_kit import CLAIMS, NOW, SigningKey
+from .service_kit import CLAIMS, NOW
 
 STATUS = "/v1/status-list"
 KEYSET = "/.well-known/permit-keys.json"

@@ -9,11 +9,12 @@ from datetime import datetime
 
 import pytest
 
+from keys.keypair import SigningKey
 from keys.statuslist import REVOKED, SUSPENDED
 from keys.totp import code_at, pass_secret
 from keys.wire import Claims
 
-from .service_kit import AUDIT_KEY, BUSINESS_KEY, CLAIMS, OFFICIAL_KEY, ROTATION_SECRET, FakeIssuer, SigningKey
+from .service_kit import AUDIT_KEY, BUSINESS_KEY, CLAIMS, OFFICIAL_KEY, ROTATION_SECRET, FakeIssuer
 
 
 def test_official_sees_the_claims_an_official_needs(make_verifier, issuer):
