@@ -32,6 +32,7 @@ import contextlib
 import logging
 import sys
 import time
+from email.utils import formatdate
 from typing import Any, AsyncIterator, Callable
 
 import anyio
@@ -65,10 +66,14 @@ SESSION_BODY_LIMIT = 4096
 RETRY_AFTER_S = "2"
 
 
-def load_config(env: Any = None, *, announce: Callable[[str], None] | None = None) -> Config:
-    """The embedded default's dev files, then the checked configuration."""
+def _to_stderr(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def load_config(env: Any = None, *, announce: Callable[[str], None] = _to_stderr) -> Config:
+    """The embedded default's dev files (announcing new dev keys once), then the checked configuration."""
     for line in devsetup.prepare(env):
-        (announce or (lambda text: print(text, file=sys.stderr, flush=True)))(line)
+        announce(line)
     return Config.from_env(env)
 
 
@@ -149,8 +154,6 @@ def _document_response(request: Request, doc: CachedDocument | None) -> Response
 
 
 def _http_date(ts: float) -> str:
-    from email.utils import formatdate
-
     return formatdate(ts, usegmt=True)
 
 
