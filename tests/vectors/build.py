@@ -20,7 +20,7 @@ from keys.wire import PREFIX, Claims, encode_minted, encode_paper, encode_pass, 
 HERE = Path(__file__).parent
 SEED = bytes(range(32))
 ROTATION_SECRET = bytes(range(100, 132))
-NOW = 1_795_400_000  # 2026-11-23T00:53:20Z
+NOW = 1_795_400_000  # 2026-11-23T02:13:20Z
 PERIOD = 15
 CLAIMS = Claims(
     ref=70_001,

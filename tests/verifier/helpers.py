@@ -14,7 +14,7 @@ from verifier.core import Options
 from verifier.replay import MemoryReplayStore
 from verifier.status import MemoryStatusSource
 
-NOW = 1_795_400_000.0  # 2026-11-23T00:53:20Z
+NOW = 1_795_400_000.0  # 2026-11-23T02:13:20Z
 PERIOD = 15
 ROTATION_SECRET = bytes(range(32))
 CLAIMS = Claims(ref=4242, permit_type=1, district=6, valid_until=date(2027, 6, 30), id_tail="123X", name="张伟")
