@@ -21,7 +21,6 @@ from tests.issuer.app_helpers import (  # noqa: F401  (fixtures)
     enrol,
     issue,
     issuer_keys,
-    live_code,
 )
 
 
