@@ -135,11 +135,14 @@ def test_end_of_day_is_beijing() -> None:
 
 
 def test_minting_speed(lifecycle: Lifecycle, minter: Minter) -> None:
-    """At least 10,000 live codes per second on one core (best of several short runs)."""
+    """At least 10,000 live codes per second on one core.
+
+    The best of many short runs, so other work on a shared machine does not count.
+    """
     claims = claims_for(issue(lifecycle))
-    n = 2000
+    n = 500
     best = float("inf")
-    for _ in range(5):
+    for _ in range(20):
         start = time.perf_counter()
         for i in range(n):
             minter.mint_live_claims(claims, T + i * 0.001)
