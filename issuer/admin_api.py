@@ -8,7 +8,7 @@ decisions themselves are ``issuer.lifecycle``'s, whose refusals arrive here as
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -19,6 +19,7 @@ from issuer.errors import NotFoundError
 from issuer.legacy import ExportFormatError, decode_export
 from issuer.lifecycle import Lifecycle
 from issuer.migration import ImportReport, import_text
+from issuer.model import Credential
 from issuer.registry import Registry
 from issuer.tokens import ENROLMENT_TTL
 
@@ -40,6 +41,7 @@ from .state import ServiceState
 from .views import credential_view, device_view
 
 MAX_DEVICE_ID = 2**63 - 1
+MAX_PAGE = 500
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_REPORTED_DEFECTS = 1000
 
@@ -66,6 +68,28 @@ def _device_id(request: Request) -> int:
     if not isinstance(raw, int) or not 0 < raw <= MAX_DEVICE_ID:
         raise NotFoundError(f"设备 {raw} 不存在", f"device {raw} not found")
     return raw
+
+
+def _page_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or len(raw) > 10 or not low <= int(raw) <= high:
+        raise bad_request(f"参数 {name} 须为 {low} 至 {high} 的整数", f"{name} must be an integer from {low} to {high}")
+    return int(raw)
+
+
+def _page(registry: Registry, today: date, *, name: str | None, limit: int, offset: int) -> list[Credential]:
+    """Newest credentials first (optionally one exact name): a read of the credentials table."""
+    sql = "SELECT cred_id FROM credentials"
+    params: list[Any] = []
+    if name is not None:
+        sql += " WHERE holder_name = ?"
+        params.append(name)
+    sql += " ORDER BY created_at DESC, cred_id LIMIT ? OFFSET ?"
+    rows = registry.connection.execute(sql, (*params, limit, offset)).fetchall()
+    found = (registry.get(str(row[0]), today=today) for row in rows)
+    return [c for c in found if c is not None]
 
 
 def _cred_id(request: Request) -> str:
@@ -100,25 +124,31 @@ def routes(state: ServiceState) -> list[Route]:
         return ok(await worker.call(run), 201)
 
     async def search(request: Request) -> Response:
+        """By ``id_number``, ``card_number`` or exact ``name``; without any, the newest first, paged."""
         state.admin.require(request)
         id_number = check_query(request, "id_number", 32)
         card_number = check_query(request, "card_number", 64)
-        if id_number is None and card_number is None:
-            raise bad_request("请提供 id_number 或 card_number 查询参数",
-                              "give an id_number or card_number query parameter")
+        name = check_query(request, "name", 200)
+        limit = _page_param(request, "limit", 50, 1, MAX_PAGE)
+        offset = _page_param(request, "offset", 0, 0, 10**9)
         today = state.now_dt().date()
 
-        def run(reg: Registry, lc: Lifecycle) -> list[dict[str, Any]]:
-            found = []
+        def run(reg: Registry, lc: Lifecycle) -> dict[str, Any]:
+            found: list[Credential] = []
             if id_number is not None:
                 found += reg.find_by_id_number(id_number.strip().upper(), today=today)
             if card_number is not None:
                 cred = reg.get_by_card_number(card_number.strip(), today=today)
-                if cred is not None and all(c.cred_id != cred.cred_id for c in found):
+                if cred is not None:
                     found.append(cred)
-            return [credential_view(c) for c in found]
+            if id_number is None and card_number is None:
+                found += _page(reg, today, name=None if name is None else name.strip(), limit=limit, offset=offset)
+            elif name is not None:
+                found = [c for c in found if c.holder_name == name.strip()]
+            unique = list({c.cred_id: c for c in found}.values())
+            return {"credentials": [credential_view(c) for c in unique], "limit": limit, "offset": offset}
 
-        return ok({"credentials": await worker.call(run)})
+        return ok(await worker.call(run))
 
     async def show(request: Request) -> Response:
         actor = state.admin.require(request)

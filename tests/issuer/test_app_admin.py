@@ -69,8 +69,26 @@ def test_issue_and_show_mask_the_id_number(client: TestClient) -> None:
     r = client.get("/admin/credentials", params={"id_number": full.lower()}, headers=ADMIN)
     assert [c["cred_id"] for c in r.json()["credentials"]] == [cred["cred_id"]]
     assert full not in r.text
-    assert client.get("/admin/credentials", params={"id_number": make_id(seq=8)}, headers=ADMIN).json() == {"credentials": []}
-    assert client.get("/admin/credentials", headers=ADMIN).status_code == 400
+    assert client.get("/admin/credentials", params={"id_number": make_id(seq=8)}, headers=ADMIN).json()["credentials"] == []
+
+
+
+def test_list_and_name_search(client: TestClient, clock: Clock) -> None:
+    ids = []
+    for seq, name in enumerate(["张三", "李四", "王五", "李四"], start=1):
+        ids.append(issue(client, seq=seq, name=name)["cred_id"])
+        clock.advance(1)
+    r = client.get("/admin/credentials", headers=ADMIN)
+    assert r.status_code == 200
+    assert [c["cred_id"] for c in r.json()["credentials"]] == ids[::-1]
+    page = client.get("/admin/credentials?limit=2&offset=1", headers=ADMIN).json()["credentials"]
+    assert [c["cred_id"] for c in page] == ids[::-1][1:3]
+    named = client.get("/admin/credentials", params={"name": "李四"}, headers=ADMIN).json()["credentials"]
+    assert sorted(c["cred_id"] for c in named) == sorted([ids[1], ids[3]])
+    both = client.get("/admin/credentials", params={"name": "张三", "id_number": make_id(seq=1)}, headers=ADMIN)
+    assert [c["cred_id"] for c in both.json()["credentials"]] == [ids[0]]
+    for bad in ("limit=0", "limit=501", "limit=-1", "offset=x", "limit=99999999999999"):
+        assert client.get(f"/admin/credentials?{bad}", headers=ADMIN).status_code == 400, bad
 
 
 def test_issue_refusals_are_bilingual(client: TestClient) -> None:
