@@ -1,6 +1,6 @@
 """``python -m keys generate | rotate | export-public | export-rotation-secret``.
 
-The key directory is ``--dir`` or ``PERMIT_KEYS_DIR`` (default ``var/issuer/keys``);
+The key directory is ``--dir`` or ``ISSUER_KEYS_DIR`` (default ``var/issuer/keys``);
 the passphrase comes from the environment (see keys.keystore). Errors are one
 line with a stable code and exit status 2, never a traceback.
 """
@@ -22,7 +22,7 @@ DEFAULT_DIR = "var/issuer/keys"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m keys", description="Issuer signing keys")
-    parser.add_argument("--dir", default=os.environ.get("PERMIT_KEYS_DIR", DEFAULT_DIR), help="key directory")
+    parser.add_argument("--dir", default=os.environ.get("ISSUER_KEYS_DIR", DEFAULT_DIR), help="key directory")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("generate", help="create the first signing key and the rotation secret")
     sub.add_parser("rotate", help="create a new signing key; the previous one keeps verifying")
