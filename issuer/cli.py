@@ -211,6 +211,33 @@ def _cmd_devices(ctx: _Context) -> int:
     return 0
 
 
+def _cmd_slip(ctx: _Context) -> int:
+    """The paper confirmation slip (确认单), for holders without a smartphone."""
+    from dataclasses import replace
+
+    from keys.keypair import KeyFileError
+
+    from issuer.config import Config
+    from issuer.minting import NotMintable
+    from issuer.slip import PdfUnavailable, write_slip_file
+
+    config = replace(Config.from_env(), registry_path=ctx.args.db)
+    try:
+        path = write_slip_file(ctx.args.cred_id, ctx.args.out, now=ctx.now.timestamp(), config=config,
+                               actor=ctx.actor)
+    except NotMintable as exc:
+        print(f"错误：{exc.message_zh} / error: {exc.message_en} [{exc.code}]", file=ctx.err)
+        return EXIT_ERROR
+    except KeyFileError as exc:
+        print(f"错误 / error: {exc} [{exc.code}]", file=ctx.err)
+        return EXIT_ERROR
+    except (PdfUnavailable, ValueError) as exc:
+        print(f"错误 / error: {exc}", file=ctx.err)
+        return EXIT_ERROR
+    ctx.print(f"确认单已写入 / slip written to {path}")
+    return 0
+
+
 def _describe(c: Credential) -> list[str]:
     return [
         f"凭证编号 cred_id:      {c.cred_id}",
@@ -288,5 +315,7 @@ def _parser() -> argparse.ArgumentParser:
     add("enrol", _cmd_enrol, "print a one-time enrolment code for a holder's phone")
     p = add("devices", _cmd_devices, "list a credential's devices")
     p.add_argument("--revoke", type=int, metavar="DEVICE_ID", help="revoke this device first")
+    p = add("slip", _cmd_slip, "确认单: write the paper confirmation slip (.pdf or .html)")
+    p.add_argument("--out", required=True, help="output file, ending in .pdf or .html")
     sub.add_parser("serve", help="run the HTTP service (issuer.app)", add_help=False)
     return parser
