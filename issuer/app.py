@@ -32,7 +32,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -103,7 +103,7 @@ def _etag_matches(request: Request, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def _public_routes(state: ServiceState) -> list[Route]:
+def _public_routes(state: ServiceState) -> list[BaseRoute]:
     async def keyset(request: Request) -> Response:
         now = state.now()
         cached = state.keyset_cache

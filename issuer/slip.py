@@ -173,11 +173,6 @@ def _runs(row: bytes | bytearray) -> Iterator[tuple[int, int]]:
         yield start, len(row) - start
 
 
-def _font_options(font: Path) -> dict[str, int]:
-    # A .ttc holds several fonts; index 2 of Noto Sans CJK is the Simplified Chinese one.
-    return {"collection_font_number": 2} if font.suffix.lower() == ".ttc" else {}
-
-
 def slip_pdf(slip: Slip, *, font: Path) -> bytes:
     """The slip as an A4 PDF; PdfUnavailable when fpdf2 or the font is missing."""
     try:
@@ -191,7 +186,11 @@ def slip_pdf(slip: Slip, *, font: Path) -> bytes:
     pdf.set_creator("issuer")
     pdf.set_auto_page_break(False)
     try:
-        pdf.add_font("cjk", fname=str(font), **_font_options(font))
+        if font.suffix.lower() == ".ttc":
+            # A .ttc holds several fonts; index 2 of Noto Sans CJK is the Simplified Chinese one.
+            pdf.add_font("cjk", fname=str(font), collection_font_number=2)
+        else:
+            pdf.add_font("cjk", fname=str(font))
     except Exception as exc:
         raise PdfUnavailable(f"cannot load the font {font}: {exc}") from None
     pdf.add_page()

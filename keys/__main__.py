@@ -28,8 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("rotate", help="create a new signing key; the previous one keeps verifying")
     export = sub.add_parser("export-public", help="write the public key set (JSON)")
     export.add_argument("--out", help="file to write (default: standard output)")
-    secret = sub.add_parser("export-rotation-secret", help="write the TOTP rotation secret for a trusted verifier")
-    secret.add_argument("--out", required=True, help="file to write (mode 0600)")
+    export_secret = sub.add_parser("export-rotation-secret", help="write the TOTP rotation secret for a trusted verifier")
+    export_secret.add_argument("--out", required=True, help="file to write (mode 0600)")
     args = parser.parse_args(argv)
     now = int(time.time())
     try:

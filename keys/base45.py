@@ -15,8 +15,8 @@ import struct
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
 _VALUE = bytearray([255] * 256)
-for _i, _c in enumerate(ALPHABET):
-    _VALUE[ord(_c)] = _i
+for _i, _char in enumerate(ALPHABET):
+    _VALUE[ord(_char)] = _i
 _VALUES = bytes(_VALUE)
 
 _ENC2: list[str] = []

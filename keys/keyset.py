@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from .keypair import KID_LENGTH, PUBLIC_KEY_LENGTH, kid_for
 
@@ -78,7 +78,7 @@ class KeySet:
     def get(self, kid: bytes) -> KeyInfo | None:
         return self._by_kid.get(kid)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[KeyInfo]:
         return iter(self._by_kid.values())
 
     def __len__(self) -> int:

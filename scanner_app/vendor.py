@@ -10,6 +10,7 @@ so pages can load them as plain scripts at ``/vendor/jsQR.js`` and
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
@@ -25,7 +26,7 @@ VENDOR_FILES: dict[str, Path] = {
 }
 
 
-def _endpoint(path: Path):
+def _endpoint(path: Path) -> Callable[[Request], Awaitable[Response]]:
     async def serve(request: Request) -> Response:
         if not path.is_file():
             return PlainTextResponse(

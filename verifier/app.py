@@ -178,7 +178,7 @@ class _ResponseCounter:
             await send(message)
 
         try:
-            await self.app(scope, receive, send=counting_send)
+            await self.app(scope, receive, counting_send)
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:

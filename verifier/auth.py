@@ -152,7 +152,7 @@ class KeyRegistry:
 
     def _stat(self) -> float | None:
         try:
-            return os.stat(self.path).st_mtime_ns if self.path else None  # type: ignore[arg-type]
+            return os.stat(self.path).st_mtime_ns if self.path else None
         except OSError:
             return None
 

@@ -31,7 +31,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     return out
 
 
-_AUTH = [{"bearerAuth": []}, {"sessionCookie": []}]
+_AUTH: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"sessionCookie": []}]
 
 
 def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
