@@ -2,9 +2,9 @@
 
 Every error response is::
 
-    {"error": {"code": "STABLE_CODE", "message": {"zh": "...", "en": "..."}}}
+    {"error": "STABLE_CODE", "message": {"zh": "...", "en": "..."}}
 
-with a 4xx status for anything a client did (registry refusals keep their
+(the same shape as the verifier's errors) with a 4xx status for anything a client did (registry refusals keep their
 ``issuer.errors.ErrorCode``), so a counter application can show the message as
 is and a program can switch on the code. Request bodies are read with a size cap
 and every field is type-checked here, before any of it reaches the registry:
@@ -50,7 +50,7 @@ class ApiError(Exception):
 
 def error_response(status: int, code: str, zh: str, en: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
-        {"error": {"code": code, "message": {"zh": zh, "en": en}}},
+        {"error": code, "message": {"zh": zh, "en": en}},
         status_code=status,
         headers={**NO_STORE, **(headers or {})},
     )

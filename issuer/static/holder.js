@@ -214,7 +214,7 @@
   }
 
   function messageOf(body, fallback) {
-    if (body && body.error && body.error.message) return body.error.message[state.lang] || fallback;
+    if (body && body.error && body.message) return body.message[state.lang] || fallback;
     return fallback;
   }
 

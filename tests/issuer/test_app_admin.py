@@ -52,7 +52,7 @@ def test_every_admin_route_needs_the_token(client: TestClient, method: str, path
     for headers in BAD_AUTH:
         r = client.request(method, path, headers=headers, json={})
         assert r.status_code == 401, (path, headers, r.text)
-        assert r.json()["error"]["code"] == "UNAUTHORIZED"
+        assert r.json()["error"] == "UNAUTHORIZED"
         assert r.headers["www-authenticate"].startswith("Bearer")
 
 
@@ -96,20 +96,20 @@ def test_issue_refusals_are_bilingual(client: TestClient) -> None:
     r = client.post("/admin/credentials", headers=ADMIN, json={
         "permit_type": 1, "name": "张三", "id_number": make_id(seq=1), "address": "地址", "district": 3})
     assert r.status_code == 409
-    err = r.json()["error"]
-    assert err["code"] == "ALREADY_EXISTS" and err["message"]["zh"] and err["message"]["en"]
+    err = r.json()
+    assert err["error"] == "ALREADY_EXISTS" and err["message"]["zh"] and err["message"]["en"]
     for bad in [{"district": "浦东新区"}, {"permit_type": 9}, {"years": 0}, {"id_number": "110105199005171230"},
                 {"valid_from": "2020-01-01"}, {"valid_from": "not a date"}, {"name": ""}, {"district": 99}]:
         body = {"permit_type": 1, "name": "李四", "id_number": make_id(seq=2), "address": "地址",
                 "district": "海淀区", **bad}
         r = client.post("/admin/credentials", headers=ADMIN, json=body)
         assert r.status_code == 400, (bad, r.text)
-        assert r.json()["error"]["code"] == "INVALID_INPUT"
+        assert r.json()["error"] == "INVALID_INPUT"
 
 
 def test_not_found_and_bad_ids(client: TestClient) -> None:
     r = client.get(f"/admin/credentials/{CRED}", headers=ADMIN)
-    assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
+    assert r.status_code == 404 and r.json()["error"] == "NOT_FOUND"
     for bad in ["xyz", "0123456789abcdeg", "0" * 64, "0" * 65, "%00", "'; DROP TABLE credentials; --"]:
         r = client.post(f"/admin/credentials/{bad}/suspend", headers=ADMIN)
         assert r.status_code in (400, 404), (bad, r.text)
@@ -124,7 +124,7 @@ def test_suspend_reinstate_revoke(client: TestClient) -> None:
     r = client.post(f"/admin/credentials/{cid}/suspend", headers=ADMIN, json={"reason": "核查中"})
     assert r.status_code == 200 and r.json()["status"]["code"] == "suspended"
     r = client.post(f"/admin/credentials/{cid}/suspend", headers=ADMIN)
-    assert r.status_code == 409 and r.json()["error"]["code"] == "INVALID_STATE"
+    assert r.status_code == 409 and r.json()["error"] == "INVALID_STATE"
     r = client.post(f"/admin/credentials/{cid}/reinstate", headers=ADMIN)
     assert r.json()["status"]["code"] == "active"
     r = client.post(f"/admin/credentials/{cid}/revoke", headers=ADMIN, json={})
@@ -139,7 +139,7 @@ def test_suspend_reinstate_revoke(client: TestClient) -> None:
 def test_endorse_window(client: TestClient, clock: Clock) -> None:
     cid = issue(client)["cred_id"]
     r = client.post(f"/admin/credentials/{cid}/endorse", headers=ADMIN)
-    assert r.status_code == 409 and r.json()["error"]["code"] == "OUTSIDE_ENDORSEMENT_WINDOW"
+    assert r.status_code == 409 and r.json()["error"] == "OUTSIDE_ENDORSEMENT_WINDOW"
     clock.advance(300 * 86400)  # 2027-09-19: within 90 days of 2027-11-23
     r = client.post(f"/admin/credentials/{cid}/endorse", headers=ADMIN)
     assert r.status_code == 200 and r.json()["valid_until"] == "2028-11-23"
@@ -214,12 +214,12 @@ HOSTILE_BODIES = [
 def test_hostile_bodies_are_400(client: TestClient, body: bytes) -> None:
     r = client.post("/admin/credentials", content=body, headers={**ADMIN, "Content-Type": "application/json"})
     assert 400 <= r.status_code < 500, r.text
-    assert r.json()["error"]["code"] in ("INVALID_JSON", "INVALID_INPUT")
+    assert r.json()["error"] in ("INVALID_JSON", "INVALID_INPUT")
 
 
 def test_oversized_body_is_413(client: TestClient) -> None:
     r = client.post("/admin/credentials", content=b"{" + b" " * 200_000 + b"}", headers=ADMIN)
-    assert r.status_code == 413 and r.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert r.status_code == 413 and r.json()["error"] == "PAYLOAD_TOO_LARGE"
 
 
 def test_hostile_fields_on_operations(client: TestClient) -> None:
@@ -296,7 +296,7 @@ def test_import_csv(client: TestClient) -> None:
 @pytest.mark.parametrize("body", [b"", b"\xff\xfe\xfa\x00\x81", "not,the,right,header\n1,2,3,4\n".encode()])
 def test_import_refuses_unreadable_files(client: TestClient, body: bytes) -> None:
     r = client.post("/admin/import", content=body, headers=ADMIN)
-    assert r.status_code == 400 and r.json()["error"]["code"] == "EXPORT_FORMAT", r.text
+    assert r.status_code == 400 and r.json()["error"] == "EXPORT_FORMAT", r.text
 
 
 def test_import_needs_the_token(client: TestClient) -> None:

@@ -97,7 +97,7 @@ def test_slip_refusals(client: TestClient, tmp_path: Path, clock: Clock, issuer_
     assert client.get(f"/admin/credentials/{cid}/slip?format=docx", headers=ADMIN).status_code == 400
     client.post(f"/admin/credentials/{cid}/suspend", headers=ADMIN)
     r = client.get(f"/admin/credentials/{cid}/slip", headers=ADMIN)
-    assert r.status_code == 409 and r.json()["error"]["code"] == "CREDENTIAL_NOT_ACTIVE"
+    assert r.status_code == 409 and r.json()["error"] == "CREDENTIAL_NOT_ACTIVE"
     assert client.get("/admin/credentials/ffffffffffffffff/slip", headers=ADMIN).status_code == 404
 
 
@@ -108,7 +108,7 @@ def test_pdf_without_font_is_503(tmp_path: Path, clock: Clock, issuer_keys) -> N
     with TestClient(create_app(cfg, clock=clock, keys=issuer_keys)) as c:
         cid = issue(c)["cred_id"]
         r = c.get(f"/admin/credentials/{cid}/slip?format=pdf", headers=ADMIN)
-        assert r.status_code == 503 and r.json()["error"]["code"] == "PDF_UNAVAILABLE"
+        assert r.status_code == 503 and r.json()["error"] == "PDF_UNAVAILABLE"
 
 
 def test_write_slip_file_for_the_cli(tmp_path: Path, issuer_keys) -> None:
