@@ -26,7 +26,14 @@ for _n in range(65536):
     _ENC2.append(ALPHABET[_d] + ALPHABET[_e] + ALPHABET[_c])
 _ENC1 = [ALPHABET[n % 45] + ALPHABET[n // 45] for n in range(256)]
 
-_LOW_BYTE_MASKS: dict[int, int] = {}
+#: by width in characters (a multiple of 3): masks of every lane's low and high byte
+_MASKS: dict[int, tuple[int, int]] = {}
+
+
+def _masks(width: int) -> tuple[int, int]:
+    groups = width // 3
+    low = int.from_bytes(b"\0\0\xff" * groups, "big")
+    return _MASKS.setdefault(width, (low, low << 16))
 
 
 class Base45Error(ValueError):
@@ -48,21 +55,19 @@ def b45decode(text: str) -> bytes:
         raise Base45Error("non-ASCII character") from None
     if 255 in digits:
         raise Base45Error("character outside the base45 alphabet")
-    groups, tail = divmod(len(digits), 3)
+    n = len(digits)
+    tail = n % 3
     if tail == 1:
         raise Base45Error("bad length")
-    width = 3 * groups
-    mask = _LOW_BYTE_MASKS.get(groups)
-    if mask is None:
-        mask = _LOW_BYTE_MASKS.setdefault(groups, int.from_bytes(b"\0\0\xff" * groups, "big"))
-    lanes = int.from_bytes(digits[:width], "big")
-    total = ((lanes >> 16) & mask) + 45 * ((lanes >> 8) & mask) + 2025 * (lanes & mask)
-    wide = total.to_bytes(width, "big")
-    if wide[0::3].count(0) != groups:
+    width = n - tail
+    low, high = _MASKS.get(width) or _masks(width)
+    lanes = int.from_bytes(digits[:width] if tail else digits, "big")
+    total = ((lanes >> 16) & low) + 45 * ((lanes >> 8) & low) + 2025 * (lanes & low)
+    if total & high:
         raise Base45Error("group value above 65535")
-    out = bytearray(2 * groups)
-    out[0::2] = wide[1::3]
-    out[1::2] = wide[2::3]
+    # Each lane is now 0x00 hi lo: dropping every third byte leaves the payload.
+    out = bytearray(total.to_bytes(width, "big"))
+    del out[0::3]
     if tail:
         last = digits[-2] + 45 * digits[-1]
         if last > 255:

@@ -102,10 +102,16 @@ def pack_id_tail(tail: str) -> int:
 
 
 def unpack_id_tail(value: int) -> str:
-    digits, check = divmod(value, 11)
-    if digits > 999:
+    if not 0 <= value < _ID_TAIL_COUNT:
         raise Malformed("id_tail")
-    return f"{digits:03d}{'X' if check == 10 else check}"
+    return _ID_TAILS[value]
+
+
+#: every packed ID tail's text, so a verification looks it up instead of formatting it
+_ID_TAILS = tuple(f"{digits:03d}{'X' if check == 10 else check}" for digits in range(1000) for check in range(11))
+_ID_TAIL_COUNT = len(_ID_TAILS)
+#: valid_until dates seen so far by day number (at most 65536: a u16 of days)
+_DATES: dict[int, date] = {}
 
 
 def encode_claims(claims: Claims, mode: Mode) -> bytes:
@@ -127,17 +133,20 @@ def decode_claims(data: bytes, offset: int) -> Claims:
     """Claims from a payload whose signature has already been verified."""
     ref_high, ref_low, kind, days, tail = CLAIMS_FIXED.unpack_from(data, offset)
     try:
-        name = data[offset + CLAIMS_FIXED.size :].decode("utf-8")
+        name = data[offset + _CLAIMS_FIXED_SIZE :].decode("utf-8")
     except UnicodeDecodeError:
         raise Malformed("claims text") from None
-    return Claims(
-        ref_high << 8 | ref_low,
-        kind >> 5,
-        kind & 31,
-        date.fromordinal(EPOCH_ORDINAL + days),
-        unpack_id_tail(tail),
-        name,
-    )
+    valid_until = _DATES.get(days)
+    if valid_until is None:
+        valid_until = _DATES.setdefault(days, date.fromordinal(EPOCH_ORDINAL + days))
+    if tail >= _ID_TAIL_COUNT:
+        raise Malformed("id_tail")
+    # tuple.__new__ skips the Python-level __new__ of the NamedTuple: same object, less work.
+    return _new_tuple(Claims, (ref_high << 8 | ref_low, kind >> 5, kind & 31, valid_until, _ID_TAILS[tail], name))
+
+
+_new_tuple = tuple.__new__
+_CLAIMS_FIXED_SIZE = CLAIMS_FIXED.size
 
 
 def _text(payload: bytes) -> str:
@@ -215,20 +224,27 @@ def unverified_split(text: str) -> Unverified:
         raw = b45decode(text[3:])
     except Base45Error:
         raise Malformed("base45") from None
-    if len(raw) < HEADER.size:
+    size = len(raw)
+    if size < _HEADER_SIZE:
         raise Malformed("short")
-    version, mode, kid = HEADER.unpack_from(raw)
+    version, mode, kid = _unpack_header(raw)
     if version != VERSION:
         raise UnsupportedVersion(str(version))
-    minimum = _MIN_LEN.get(mode)
-    if minimum is None:
+    bounds = LENGTH_BOUNDS.get(mode)
+    if bounds is None:
         raise Malformed("mode")
-    if not minimum <= len(raw) <= _MAX_LEN[mode]:
+    if not bounds[0] <= size <= bounds[1]:
         raise Malformed("length")
     if mode == _PASS:
-        end = len(raw) - TRAILER.size
-        return Unverified(mode, kid, raw[: end - SIGNATURE_LENGTH], raw[end - SIGNATURE_LENGTH : end], raw[end:])
-    return Unverified(mode, kid, raw[:-SIGNATURE_LENGTH], raw[-SIGNATURE_LENGTH:], b"")
+        end = size - TRAILER.size
+        cut = end - SIGNATURE_LENGTH
+        return _new_tuple(Unverified, (mode, kid, raw[:cut], raw[cut:end], raw[end:]))
+    return _new_tuple(Unverified, (mode, kid, raw[:-SIGNATURE_LENGTH], raw[-SIGNATURE_LENGTH:], b""))
+
+
+_HEADER_SIZE = HEADER.size
+_unpack_header = HEADER.unpack_from
+LENGTH_BOUNDS = {m: (_MIN_LEN[m], _MAX_LEN[m]) for m in _MIN_LEN}
 
 
 def claims_offset(mode: int) -> int:

@@ -30,8 +30,10 @@ from keys.keypair import verify_signature
 from keys.keyset import KeySet
 from keys.statuslist import REVOKED, SUSPENDED
 from keys.totp import code_matches, pass_secret
-from keys.wire import HEADER, TRAILER, Claims, Mode, decode_claims, unverified_split
-from keys.wire import PASS_FIELDS, PAPER_FIELDS, MINTED_FIELDS
+from keys.wire import HEADER, TRAILER, Claims, Mode, decode_claims
+from keys.wire import PASS_FIELDS, PAPER_FIELDS, MINTED_FIELDS, PREFIX, VERSION, LENGTH_BOUNDS
+from keys.base45 import Base45Error, b45decode
+from keys.keypair import SIGNATURE_LENGTH
 
 from .replay import ReplayStore
 from .status import StatusSource
@@ -79,6 +81,18 @@ class Checked(NamedTuple):
     liveness_unverifiable: bool
 
 
+_new_tuple = tuple.__new__
+_unpack_header = HEADER.unpack_from
+_PREFIX_LEN = len(PREFIX)
+_TRAILER_LEN = TRAILER.size
+_unpack_minted_time = _MINTED_TIME.unpack_from
+_unpack_pass = PASS_FIELDS.unpack_from
+_unpack_paper = PAPER_FIELDS.unpack_from
+_unpack_trailer = TRAILER.unpack
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
+_MINTED_REPLAY_END = _MINTED_CLAIMS + 3  # step, nonce and ref are contiguous
+
+
 def _window(step: int, now_step: int, skew: int) -> None:
     if step < now_step - skew:
         raise E.Stale()
@@ -87,67 +101,91 @@ def _window(step: int, now_step: int, skew: int) -> None:
 
 
 def check_signed(text: str, now: float, keyset: KeySet, options: Options) -> Checked:
-    """Steps 1-7: everything that needs no store. Raises CredentialError."""
-    u = unverified_split(text)
-    key = keyset.get(u.kid)
+    """Steps 1-7: everything that needs no store. Raises CredentialError.
+
+    Measured against a bare Ed25519 verify, so the common MINTED path is written
+    for the interpreter: constructors bypassed, module lookups bound to names.
+    """
+    # keys.wire.unverified_split, inlined: the call and its tuple cost 1.5% of a verification.
+    if not isinstance(text, str):
+        raise E.Malformed("not text")
+    text = text.strip()
+    if not text.startswith(PREFIX):
+        raise E.Malformed("prefix")
+    try:
+        raw = b45decode(text[_PREFIX_LEN:])
+    except Base45Error:
+        raise E.Malformed("base45") from None
+    size = len(raw)
+    if size < _H:
+        raise E.Malformed("short")
+    version, mode, kid = _unpack_header(raw)
+    if version != VERSION:
+        raise E.UnsupportedVersion(str(version))
+    bounds = LENGTH_BOUNDS.get(mode)
+    if bounds is None:
+        raise E.Malformed("mode")
+    if not bounds[0] <= size <= bounds[1]:
+        raise E.Malformed("length")
+    if mode == _PASS:
+        trailer = raw[-_TRAILER_LEN:]
+        raw = raw[:-_TRAILER_LEN]
+    signed = raw[:-SIGNATURE_LENGTH]
+    signature = raw[-SIGNATURE_LENGTH:]
+    key = keyset.get(kid)
     if key is None:
         raise E.UnknownKey()
-    signed = u.signed
-    mode = u.mode
     skew = options.skew_steps
-    replay_key: bytes | None = None
-    ttl = 0.0
-    unverifiable = False
     if mode == _MINTED:
-        period, unverified_step = _MINTED_TIME.unpack_from(signed, _H)
+        period, step = _unpack_minted_time(signed, _H)
         if period == 0:
             raise E.Malformed("period")
-        _window(unverified_step, int(now // period), skew)
+        now_step = int(now // period)
+        if step < now_step - skew:
+            raise E.Stale()
+        if step > now_step + skew:
+            raise E.NotYetValid()
         offset = _MINTED_CLAIMS
     elif mode == _PASS:
-        period, not_before, hours, pass_id = PASS_FIELDS.unpack_from(signed, _H)
+        period, not_before, hours, pass_id = _unpack_pass(signed, _H)
         if period == 0:
             raise E.Malformed("period")
         if now < not_before - skew * period:
             raise E.NotYetValid()
         if now > not_before + hours * 3600:
             raise E.Stale()
-        step_low, code_high, code_low = TRAILER.unpack(u.trailer)
+        step_low, code_high, code_low = _unpack_trailer(trailer)
         now_step = int(now // period)
         # The trailer carries the low 16 bits of the step: take the step nearest to ours.
-        unverified_step = now_step + ((step_low - now_step + 0x8000) & 0xFFFF) - 0x8000
-        _window(unverified_step, now_step, skew)
+        step = now_step + ((step_low - now_step + 0x8000) & 0xFFFF) - 0x8000
+        _window(step, now_step, skew)
         offset = _PASS_CLAIMS
     else:
-        issued_at, not_after = PAPER_FIELDS.unpack_from(signed, _H)
+        issued_at, not_after = _unpack_paper(signed, _H)
         if now < issued_at - options.paper_future_tolerance_s:
             raise E.NotYetValid()
         if now > not_after:
             raise E.CredentialExpired()
         offset = _PAPER_CLAIMS
-        period = 0
     if not key.valid_at(now):
         raise E.KeyNotValidAtTime()
-    if not verify_signature(key.public_key, u.signature, signed):
+    if not verify_signature(key.public_key, signature, signed):
         raise E.BadSignature()
     claims = decode_claims(signed, offset)
-    today = (int(now) + BEIJING_UTC_OFFSET_S) // 86400
-    if claims.valid_until.toordinal() - 719163 < today:  # 719163 = date(1970, 1, 1).toordinal()
+    if claims.valid_until.toordinal() - _EPOCH_ORDINAL < (int(now) + BEIJING_UTC_OFFSET_S) // 86400:
         raise E.CredentialExpired()
     if mode == _MINTED:
-        replay_key = b"m" + signed[_H + 1 : _H + 8] + signed[_MINTED_CLAIMS : _MINTED_CLAIMS + 3]
-        ttl = (unverified_step + skew + 1) * period - now + 1
-    elif mode == _PASS:
+        replay_key = b"m" + signed[_H + 1 : _MINTED_REPLAY_END]
+        return _new_tuple(Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False))
+    if mode == _PASS:
         secret = options.rotation_secret
         if secret is None:
-            unverifiable = True
-        else:
-            code = (code_high << 16) | code_low
-            if not code_matches(pass_secret(secret, pass_id), unverified_step, code):
-                raise E.BadTotp()
-            replay_key = b"p" + pass_id + unverified_step.to_bytes(4, "big")
-            ttl = (unverified_step + skew + 1) * period - now + 1
-    return Checked(mode, claims, replay_key, ttl, unverifiable)
+            return _new_tuple(Checked, (mode, claims, None, 0.0, True))
+        if not code_matches(pass_secret(secret, pass_id), step, (code_high << 16) | code_low):
+            raise E.BadTotp()
+        replay_key = b"p" + pass_id + step.to_bytes(4, "big")
+        return _new_tuple(Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False))
+    return _new_tuple(Checked, (mode, claims, None, 0.0, False))
 
 
 def _check_status(status_source: StatusSource, options: Options, now: float) -> None:
@@ -186,19 +224,22 @@ def verify(
         return _refused(exc, now)
     except Exception:  # a hostile input must never become a crash
         return _refused(E.Malformed(), now)
+    mode, claims, replay_key, ttl, unverifiable = checked
     try:
-        _check_status(status_source, options, now)
-        failure = _status_error(status_source.status(checked.claims.ref))
-        if failure is not None:
-            raise failure
-        if checked.liveness_unverifiable:
+        if options.max_status_age_s is not None:
+            _check_status(status_source, options, now)
+        code = status_source.status(claims.ref)
+        if code:
+            failure = _status_error(code)
+            if failure is not None:
+                raise failure
+        if unverifiable:
             raise E.LivenessUnverifiable()
-        if checked.replay_key is not None and not replay_store.claim(checked.replay_key, checked.replay_ttl, now):
+        if replay_key is not None and not replay_store.claim(replay_key, ttl, now):
             raise E.Replayed()
     except E.CredentialError as exc:
         return _refused(exc, now, checked)
-    mode = checked.mode
-    return Verdict(True, "VALID", _MODE_NAMES[mode], checked.claims, now, mode == _PAPER)
+    return _new_tuple(Verdict, (True, "VALID", _MODE_NAMES[mode], claims, now, mode == _PAPER))
 
 
 def verify_batch(

@@ -50,16 +50,17 @@ class MemoryReplayStore:
             del expiry[key]
 
     def claim(self, key: bytes, ttl: float, now: float) -> bool:
-        until = self._expiry.get(key)
-        if until is not None and until > now:
-            return False
-        if len(self._expiry) >= self.max_entries:
-            self._evict(now)
-            if len(self._expiry) >= self.max_entries:
-                raise StoreUnavailable("replay store full")
+        expiry = self._expiry
+        until = expiry.get(key)
         if until is not None:
-            del self._expiry[key]  # re-insert at the young end
-        self._expiry[key] = now + ttl
+            if until > now:
+                return False
+            del expiry[key]  # expired: re-inserted below at the young end
+        if len(expiry) >= self.max_entries:
+            self._evict(now)
+            if len(expiry) >= self.max_entries:
+                raise StoreUnavailable("replay store full")
+        expiry[key] = now + ttl
         return True
 
     def claim_many(self, items: Sequence[tuple[bytes, float]], now: float) -> list[bool]:
