@@ -1,0 +1,284 @@
+"""Turn one benchmark run into ratios, a table, a plot and PASS/MISS lines.
+
+``python -m benchmarks.report PYTEST_JSON HTTP_JSON`` (scripts/bench calls it)
+writes benchmarks/results/results.json, results.md and throughput.png, replaces
+the generated section of docs/benchmarks.md, and prints the targets.
+
+Only ratios between figures of the same run are judged: the machine is shared
+and its absolute speed varies from run to run. In-process figures use the
+fastest round (noise from other processes only ever adds time, so the minimum
+is the best estimate of the code's own cost; the median is shown beside it);
+HTTP figures are what wrk measured over a whole run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+#: pytest-benchmark test name -> label in the tables
+LABELS = {
+    "test_raw_pynacl": "raw Ed25519 verify, PyNaCl (libsodium)",
+    "test_raw_openssl": "raw Ed25519 verify, cryptography (OpenSSL)",
+    "test_pyjwt": "PyJWT EdDSA decode (6 claims + exp)",
+    "test_verify_memory[MINTED]": "verify MINTED, memory stores",
+    "test_verify_memory[PASS]": "verify PASS (TOTP checked), memory stores",
+    "test_verify_memory[PAPER]": "verify PAPER, memory stores",
+    "test_check_signed_minted": "check_signed MINTED (no stores)",
+    "test_verify_batch_memory": "verify_batch of 100, memory stores",
+    "test_verify_redis_single": "verify MINTED, Redis replay store, one at a time",
+    "test_verify_batch_redis": "verify_batch of 100, Redis replay store",
+    "test_mint_code": "mint live code (sign + encode)",
+    "test_mint_svg_fixed_mask": "mint + QR SVG (segno, fixed mask)",
+    "test_mint_svg_auto_mask": "mint + QR SVG (segno, automatic mask)",
+}
+
+
+def per_item(bench: dict[str, Any]) -> dict[str, float]:
+    """Microseconds per code (per item) from the fastest and the median round."""
+    n = bench.get("extra_info", {}).get("per_round", 1)
+    stats = bench["stats"]
+    return {"min_us": stats["min"] / n * 1e6, "median_us": stats["median"] / n * 1e6, "rounds": stats["rounds"]}
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _command_version(args: list[str]) -> str:
+    if shutil.which(args[0]) is None:
+        return "not installed"
+    done = subprocess.run(args, capture_output=True, text=True)
+    return (done.stdout or done.stderr).strip().splitlines()[0]
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        from cryptography.hazmat.backends.openssl.backend import backend
+
+        openssl = backend.openssl_version_text()
+    except Exception:
+        openssl = "unknown"
+    import uvicorn.config  # noqa: F401  (the resolved implementations below)
+
+    loop = "uvloop" if _version("uvloop") != "not installed" else "asyncio"
+    http = "httptools" if _version("httptools") != "not installed" else "h11"
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "load_average": os.getloadavg()[0],
+        "pynacl": _version("pynacl"),
+        "cryptography": f"{_version('cryptography')} ({openssl})",
+        "pyjwt": _version("pyjwt"),
+        "segno": _version("segno"),
+        "uvicorn": f"{_version('uvicorn')} (loop {loop}, http {http}, 1 process)",
+        "starlette": _version("starlette"),
+        "redis_py": _version("redis"),
+        "redis_server": _command_version(["redis-server", "--version"]),
+        "wrk": _command_version(["wrk", "-v"]),
+    }
+
+
+def judge(name: str, value: float, target: float, kind: str = ">=") -> dict[str, Any]:
+    ok = value >= target if kind == ">=" else value <= target
+    return {"target": name, "value": round(value, 3), "needed": f"{kind} {target:g}", "pass": ok}
+
+
+def build(pytest_json: Path, http_json: Path) -> dict[str, Any]:
+    benches = json.loads(pytest_json.read_text())["benchmarks"] if pytest_json.exists() else []
+    inproc = {b["name"]: {**per_item(b), "extra": b.get("extra_info", {})} for b in benches}
+    http: dict[str, Any] = json.loads(http_json.read_text()) if http_json.exists() else {}
+
+    def rate(name: str) -> float | None:
+        entry = inproc.get(name)
+        return 1e6 / entry["min_us"] if entry else None
+
+    raw = [r for r in (rate("test_raw_pynacl"), rate("test_raw_openssl")) if r]
+    fastest_raw = max(raw) if raw else None
+    for name, entry in inproc.items():
+        entry["per_s"] = 1e6 / entry["min_us"]
+        entry["vs_raw"] = entry["per_s"] / fastest_raw if fastest_raw else None
+
+    targets: list[dict[str, Any]] = []
+    ours = rate("test_verify_memory[MINTED]")
+    if ours and fastest_raw:
+        targets.append(judge("full verify (MINTED, memory stores) / fastest raw Ed25519", ours / fastest_raw, 0.85))
+    redis_batch = rate("test_verify_batch_redis")
+    if redis_batch and fastest_raw:
+        targets.append(judge("verify_batch of 100 with Redis / fastest raw Ed25519", redis_batch / fastest_raw, 0.70))
+    jwt_rate = rate("test_pyjwt")
+    if ours and jwt_rate:
+        targets.append(judge("full verify (MINTED, memory stores) / PyJWT decode", ours / jwt_rate, 2.0))
+    for c in (1, 16, 64):
+        verify, empty = http.get(f"verify/c{c}"), http.get(f"empty/c{c}")
+        if verify and empty:
+            targets.append(judge(f"HTTP /v1/verify req/s / empty endpoint, {c} conn",
+                                 verify["requests_per_s"] / empty["requests_per_s"], 0.6))
+    verify, empty = http.get("verify/c64"), http.get("empty/c64")
+    if verify and empty:
+        targets.append(judge("HTTP /v1/verify p99 / empty endpoint p99, 64 conn",
+                             verify["p99_us"] / empty["p99_us"], 2.0, "<="))
+    batch_inproc = rate("test_verify_batch_memory")
+    for c in (1, 16, 64):
+        batch = http.get(f"batch/c{c}")
+        if batch and batch_inproc:
+            targets.append(judge(f"HTTP /v1/verify/batch codes/s / in-process verify_batch, {c} conn",
+                                 batch["codes_per_s"] / batch_inproc, 0.6))
+    mint = rate("test_mint_code")
+    if mint:
+        targets.append(judge("minting, code only, per second on one core", mint, 10_000))
+    imported = next((b for b in benches if b["name"].startswith("test_import")), None)
+    return {
+        "machine": machine(),
+        "statistic": "in-process: fastest of the rounds (median shown too); HTTP: whole wrk run",
+        "inprocess": inproc,
+        "http": http,
+        "import": imported.get("extra_info") if imported else None,
+        "targets": targets,
+    }
+
+
+def _ms(us: float) -> str:
+    return f"{us / 1000:.2f}"
+
+
+def table(summary: dict[str, Any]) -> str:
+    m = summary["machine"]
+    lines = [
+        f"Run of {m['date']} on {m['nproc']} cores ({m['cpu']}), Python {m['python']}, "
+        f"load average {m['load_average']:.2f} at the end. Reproduce with `bash scripts/bench`.",
+        "",
+        "| in process | µs per code (min) | µs (median) | per second (min) | × fastest raw Ed25519 |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, label in LABELS.items():
+        entry = summary["inprocess"].get(name)
+        if entry is None:
+            continue
+        ratio = f"{entry['vs_raw']:.2f}" if entry.get("vs_raw") else ""
+        lines.append(f"| {label} | {entry['min_us']:.1f} | {entry['median_us']:.1f} | {entry['per_s']:,.0f} | {ratio} |")
+    http = summary["http"]
+    if http:
+        lines += [
+            "",
+            "| HTTP (wrk, 1 thread) | conn | req/s | codes/s | p50 ms | p99 ms | × empty req/s | VALID | wrk CPU | server CPU |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for kind, label in (("empty", "empty Starlette endpoint"), ("verify", "POST /v1/verify"),
+                            ("batch", "POST /v1/verify/batch (100)")):
+            for c in (1, 16, 64):
+                r = http.get(f"{kind}/c{c}")
+                if r is None:
+                    continue
+                empty = http.get(f"empty/c{c}")
+                vs = f"{r['requests_per_s'] / empty['requests_per_s']:.2f}" if empty and kind == "verify" else ""
+                valid = f"{100 * r['valid_fraction']:.0f}%" if r.get("valid_fraction") is not None else ""
+                lines.append(
+                    f"| {label} | {c} | {r['requests_per_s']:,.0f} | {r['codes_per_s']:,.0f} | {_ms(r['p50_us'])} "
+                    f"| {_ms(r['p99_us'])} | {vs} | {valid} | {100 * r['wrk_cpu']:.0f}% | {100 * r['server_cpu']:.0f}% |"
+                )
+    if summary.get("import"):
+        info = summary["import"]
+        lines += ["", f"Registry import: {info.get('rows', 0):,} legacy rows in {info.get('seconds')} s, "
+                      f"{info.get('rows_per_s', 0):,} rows/s (benchmarks/bench_import.py)."]
+    lines += ["", "| target (ratios of this run) | value | needed | |", "|---|---:|---:|---|"]
+    for t in summary["targets"]:
+        lines.append(f"| {t['target']} | {t['value']:,} | {t['needed']} | {'PASS' if t['pass'] else 'MISS'} |")
+    lines += ["", "| software | version |", "|---|---|"]
+    for key in ("pynacl", "cryptography", "pyjwt", "segno", "uvicorn", "starlette", "redis_py", "redis_server", "wrk"):
+        lines.append(f"| {key} | {m[key]} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(summary: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    http = summary["http"]
+    conns = [c for c in (1, 16, 64) if f"verify/c{c}" in http or f"empty/c{c}" in http]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for kind, label, style in (("empty", "empty Starlette endpoint", "o--"), ("verify", "POST /v1/verify", "s-")):
+        xs = [c for c in conns if f"{kind}/c{c}" in http]
+        left.plot(xs, [http[f"{kind}/c{c}"]["requests_per_s"] for c in xs], style, label=label)
+    left.set(xscale="log", xlabel="connections", ylabel="requests per second", title="Requests per second")
+    left.set_xticks(conns, [str(c) for c in conns])
+    left.set_ylim(bottom=0)
+    left.legend()
+    for kind, label, style in (("verify", "POST /v1/verify", "s-"), ("batch", "POST /v1/verify/batch (100)", "d-")):
+        xs = [c for c in conns if f"{kind}/c{c}" in http]
+        right.plot(xs, [http[f"{kind}/c{c}"]["codes_per_s"] for c in xs], style, label=label)
+    inproc = summary["inprocess"]
+    for name, label, style in (("test_raw_pynacl", "raw Ed25519 (PyNaCl), in process", ":"),
+                               ("test_verify_batch_memory", "verify_batch, in process", "-.")):
+        if name in inproc:
+            right.axhline(inproc[name]["per_s"], linestyle=style, color="grey", label=label)
+    right.set(xscale="log", xlabel="connections", ylabel="codes per second", title="Codes verified per second")
+    right.set_xticks(conns, [str(c) for c in conns])
+    right.set_ylim(bottom=0)
+    right.legend(fontsize=8)
+    m = summary["machine"]
+    fig.suptitle(f"{m['nproc']} cores, {m['cpu']}, Python {m['python']}, {m['date']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def update_doc(section: str) -> None:
+    if not DOC.exists():
+        return
+    text = DOC.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        return
+    DOC.write_text(pattern.sub(lambda _: f"{START}\n{section}{END}", text), encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    pytest_json, http_json = Path(argv[0]), Path(argv[1])
+    summary = build(pytest_json, http_json)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "results.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    section = table(summary)
+    (RESULTS / "results.md").write_text(section, encoding="utf-8")
+    if summary["http"]:
+        plot(summary, RESULTS / "throughput.png")
+    update_doc(section)
+    print()
+    print(f"targets (ratios measured in this run; {summary['statistic']}):")
+    for t in summary["targets"]:
+        print(f"  {'PASS' if t['pass'] else 'MISS'}  {t['target']}: {t['value']:,} (needed {t['needed']})")
+    print(f"\nwritten: {RESULTS / 'results.md'}, results.json, throughput.png; {DOC.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

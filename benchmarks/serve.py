@@ -1,0 +1,120 @@
+"""The servers under load, each in a process of its own: ``python -m benchmarks.serve KIND PORT DIR``.
+
+``verifier``: the real service (``verifier.app.create_app``) with its memory stores
+(or Redis with ``--redis URL``), configured for load: one API key, no rate limit.
+Its issuer is a fake one in the same process, reached through httpx's ASGI
+transport, publishing the benchmark key set and a signed status list, so the
+service starts with fresh data and keeps its background refresh running.
+
+``empty``: a Starlette app whose ``POST /v1/verify`` and ``/v1/verify/batch`` answer
+``{}`` at once: the ceiling of the HTTP stack alone.
+
+Both are served by ``uvicorn.run`` with the settings ``python -m verifier serve``
+uses (one process, uvicorn's default event loop and HTTP implementation, no
+access log), on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+API_KEY = "vk_benchmark-official-key-0123456789abcdefghijklmn"
+HOST = "127.0.0.1"
+
+
+def uvicorn_settings() -> dict[str, Any]:
+    """The one place the server settings are chosen, for both apps."""
+    return {"host": HOST, "log_level": "warning", "access_log": False}
+
+
+def empty_app() -> Starlette:
+    async def nothing(request: Request) -> Response:
+        return Response(b"{}", media_type="application/json")
+
+    return Starlette(routes=[
+        Route("/v1/verify", nothing, methods=["POST"]),
+        Route("/v1/verify/batch", nothing, methods=["POST"]),
+        Route("/healthz", nothing, methods=["GET"]),
+    ])
+
+
+def fake_issuer_app() -> Starlette:
+    from keys.statuslist import MIN_SIZE, StatusList
+
+    from .kit import CLAIMS, World
+
+    world = World()
+    keyset = world.keyset.dumps().encode()
+    status_list = StatusList.build([(CLAIMS.ref + 1, 2)], size=MIN_SIZE * 8, issued_at=int(time.time()), ttl=3600)
+    status = json.dumps(status_list.sign(world.key), separators=(",", ":")).encode()
+
+    def serve(body: bytes) -> Any:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+        async def endpoint(request: Request) -> Response:
+            if request.headers.get("if-none-match") == etag:
+                return Response(status_code=304, headers={"ETag": etag})
+            return Response(body, media_type="application/json", headers={"ETag": etag})
+
+        return endpoint
+
+    return Starlette(routes=[
+        Route("/.well-known/permit-keys.json", serve(keyset)),
+        Route("/v1/status-list", serve(status)),
+    ])
+
+
+def verifier_app(directory: Path, redis_url: str | None) -> Starlette:
+    import httpx
+
+    from verifier.app import create_app
+    from verifier.auth import key_digest, write_keys_file
+    from verifier.config import Config
+
+    from .kit import ROTATION_SECRET
+
+    keys_file = directory / "api-keys.json"
+    write_keys_file(keys_file, [{"name": "bench", "role": "official", "sha256": key_digest(API_KEY).hex()}])
+    config = Config(
+        issuer_url="http://issuer.bench",
+        api_keys_file=keys_file,
+        audit_key=bytes(range(64, 96)),
+        audit_file=directory / "audit.jsonl",
+        rotation_secret=ROTATION_SECRET,
+        redis_url=redis_url,
+        redis_prefix=f"bench{int(time.time())}",
+        rate_per_s=1e6,
+        rate_burst=10**6,
+        var_dir=directory / "var",
+    )
+    issuer = httpx.AsyncClient(transport=httpx.ASGITransport(app=fake_issuer_app()), base_url="http://issuer.bench")
+    return create_app(config, http_client=issuer)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serve")
+    parser.add_argument("kind", choices=["verifier", "empty"])
+    parser.add_argument("port", type=int)
+    parser.add_argument("dir", type=Path)
+    parser.add_argument("--redis")
+    args = parser.parse_args(argv)
+    args.dir.mkdir(parents=True, exist_ok=True)
+    app = empty_app() if args.kind == "empty" else verifier_app(args.dir, args.redis)
+    uvicorn.run(app, port=args.port, **uvicorn_settings())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
