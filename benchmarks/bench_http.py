@@ -170,6 +170,13 @@ def test_empty_endpoint(empty_server: Server, recorder: Recorder, live: World, c
 
 
 @pytest.mark.parametrize("connections", CONNECTIONS)
+def test_empty_endpoint_reading_body(empty_server: Server, recorder: Recorder, live: World, connections: int) -> None:
+    result = run_wrk(empty_server, "/read-body", live.minted(2000), connections, 0)
+    recorder.add(f"read-body/c{connections}", result)
+    assert result["errors"] == 0 and result["non200"] == 0
+
+
+@pytest.mark.parametrize("connections", CONNECTIONS)
 def test_verify(verifier_server: Server, recorder: Recorder, live: World, connections: int) -> None:
     if connections == CONNECTIONS[0]:
         _warm(verifier_server, "/v1/verify", live, 0)

@@ -7,7 +7,8 @@ transport, publishing the benchmark key set and a signed status list, so the
 service starts with fresh data and keeps its background refresh running.
 
 ``empty``: a Starlette app whose ``POST /v1/verify`` and ``/v1/verify/batch`` answer
-``{}`` at once: the ceiling of the HTTP stack alone.
+``{}`` at once: the ceiling of the HTTP stack alone. ``POST /read-body`` reads
+and parses the JSON body first, as any real endpoint must.
 
 Both are served by ``uvicorn.run`` with the settings ``python -m verifier serve``
 uses (one process, uvicorn's default event loop and HTTP implementation, no
@@ -43,8 +44,13 @@ def empty_app() -> Starlette:
     async def nothing(request: Request) -> Response:
         return Response(b"{}", media_type="application/json")
 
+    async def read_body(request: Request) -> Response:
+        json.loads(await request.body())
+        return Response(b"{}", media_type="application/json")
+
     return Starlette(routes=[
         Route("/v1/verify", nothing, methods=["POST"]),
+        Route("/read-body", read_body, methods=["POST"]),
         Route("/v1/verify/batch", nothing, methods=["POST"]),
         Route("/healthz", nothing, methods=["GET"]),
     ])
