@@ -112,9 +112,23 @@ def judge(name: str, value: float, target: float, kind: str = ">=") -> dict[str,
     return {"target": name, "value": shown, "needed": f"{kind} {target:g}", "pass": ok}
 
 
+def base_name(name: str) -> str:
+    """``test_x[sweep2-MINTED]`` -> ``test_x[MINTED]``: the passes of one benchmark share a name."""
+    name = re.sub(r"sweep\d+-?|-?sweep\d+", "", name)
+    return name.replace("[]", "")
+
+
 def build(pytest_json: Path, http_json: Path) -> dict[str, Any]:
     benches = json.loads(pytest_json.read_text())["benchmarks"] if pytest_json.exists() else []
-    inproc = {b["name"]: {**per_item(b), "extra": b.get("extra_info", {})} for b in benches}
+    inproc: dict[str, dict[str, Any]] = {}
+    for b in benches:
+        name = base_name(b["name"])
+        entry = {**per_item(b), "extra": b.get("extra_info", {})}
+        seen = inproc.get(name)
+        passes = seen["passes"] + 1 if seen else 1
+        if seen is None or entry["min_us"] < seen["min_us"]:  # keep the faster pass: noise only adds time
+            inproc[name] = entry
+        inproc[name]["passes"] = passes
     http: dict[str, Any] = json.loads(http_json.read_text()) if http_json.exists() else {}
 
     def rate(name: str) -> float | None:
@@ -142,6 +156,12 @@ def build(pytest_json: Path, http_json: Path) -> dict[str, Any]:
         if verify and empty:
             targets.append(judge(f"HTTP /v1/verify req/s / empty endpoint, {c} conn",
                                  verify["requests_per_s"] / empty["requests_per_s"], 0.6))
+    for c in (1, 16, 64):
+        lean, empty = http.get(f"lean/c{c}"), http.get(f"empty/c{c}")
+        if lean and empty:
+            targets.append({"target": f"reference: lean endpoint req/s / empty endpoint, {c} conn",
+                            "value": round(lean["requests_per_s"] / empty["requests_per_s"], 3),
+                            "needed": "", "pass": None})
     verify, empty = http.get("verify/c64"), http.get("empty/c64")
     if verify and empty:
         targets.append(judge("HTTP /v1/verify p99 / empty endpoint p99, 64 conn",
@@ -158,12 +178,18 @@ def build(pytest_json: Path, http_json: Path) -> dict[str, Any]:
     imported = next((b for b in benches if b["name"].startswith("test_import")), None)
     return {
         "machine": machine(),
-        "statistic": "in-process: fastest of the rounds (median shown too); HTTP: whole wrk run",
+        "statistic": "in-process: fastest round of the better of two passes (median shown too); HTTP: whole wrk run",
         "inprocess": inproc,
         "http": http,
         "import": imported.get("extra_info") if imported else None,
         "targets": targets,
     }
+
+
+def _verdict(target: dict[str, Any]) -> str:
+    if target["pass"] is None:
+        return "INFO"
+    return "PASS" if target["pass"] else "MISS"
 
 
 def _ms(us: float) -> str:
@@ -183,7 +209,7 @@ def table(summary: dict[str, Any]) -> str:
         entry = summary["inprocess"].get(name)
         if entry is None:
             continue
-        ratio = f"{entry['vs_raw']:.2f}" if entry.get("vs_raw") and "mint" not in name else ""
+        ratio = f"{entry['vs_raw']:.2f}" if entry.get("vs_raw") and not name.startswith("test_mint") else ""
         lines.append(f"| {label} | {entry['min_us']:.1f} | {entry['median_us']:.1f} | {entry['per_s']:,.0f} | {ratio} |")
     http = summary["http"]
     if http:
@@ -193,6 +219,7 @@ def table(summary: dict[str, Any]) -> str:
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for kind, label in (("empty", "empty Starlette endpoint"), ("read-body", "empty endpoint reading the JSON body"),
+                            ("lean", "lean endpoint: body + core.verify + verdict JSON"),
                             ("verify", "POST /v1/verify"),
                             ("batch", "POST /v1/verify/batch (100)")):
             for c in (1, 16, 64):
@@ -212,7 +239,7 @@ def table(summary: dict[str, Any]) -> str:
                       f"{info.get('rows_per_s', 0):,} rows/s (benchmarks/bench_import.py)."]
     lines += ["", "| target (ratios of this run) | value | needed | |", "|---|---:|---:|---|"]
     for t in summary["targets"]:
-        lines.append(f"| {t['target']} | {t['value']:,} | {t['needed']} | {'PASS' if t['pass'] else 'MISS'} |")
+        lines.append(f"| {t['target']} | {t['value']:,} | {t['needed']} | {_verdict(t)} |")
     lines += ["", "| software | version |", "|---|---|"]
     for key in ("pynacl", "cryptography", "pyjwt", "segno", "uvicorn", "starlette", "redis_py", "redis_server", "wrk"):
         lines.append(f"| {key} | {m[key]} |")
@@ -230,12 +257,13 @@ def plot(summary: dict[str, Any], path: Path) -> None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for kind, label, style in (("empty", "empty Starlette endpoint", "o--"),
                                ("read-body", "empty endpoint reading the body", "^:"),
+                               ("lean", "lean endpoint (body + core.verify + JSON)", "v-."),
                                ("verify", "POST /v1/verify", "s-")):
         xs = [c for c in conns if f"{kind}/c{c}" in http]
         left.plot(xs, [http[f"{kind}/c{c}"]["requests_per_s"] for c in xs], style, label=label)
     left.set(xscale="log", xlabel="connections", ylabel="requests per second", title="Requests per second")
     left.set_xticks(conns, [str(c) for c in conns])
-    left.set_ylim(0, max(left.get_ylim()[1], 1) * 1.25)
+    left.set_ylim(0, max(left.get_ylim()[1], 1) * 1.4)
     left.legend(fontsize=8, loc="upper left")
     for kind, label, style in (("verify", "POST /v1/verify", "s-"), ("batch", "POST /v1/verify/batch (100)", "d-")):
         xs = [c for c in conns if f"{kind}/c{c}" in http]
@@ -279,7 +307,8 @@ def main(argv: list[str]) -> int:
     print()
     print(f"targets (ratios measured in this run; {summary['statistic']}):")
     for t in summary["targets"]:
-        print(f"  {'PASS' if t['pass'] else 'MISS'}  {t['target']}: {t['value']:,} (needed {t['needed']})")
+        needed = f" (needed {t['needed']})" if t["needed"] else ""
+        print(f"  {_verdict(t)}  {t['target']}: {t['value']:,}{needed}")
     print(f"\nwritten: {RESULTS / 'results.md'}, results.json, throughput.png; {DOC.relative_to(ROOT)}")
     return 0
 

@@ -8,7 +8,10 @@ service starts with fresh data and keeps its background refresh running.
 
 ``empty``: a Starlette app whose ``POST /v1/verify`` and ``/v1/verify/batch`` answer
 ``{}`` at once: the ceiling of the HTTP stack alone. ``POST /read-body`` reads
-and parses the JSON body first, as any real endpoint must.
+and parses the JSON body first, as any real endpoint must. ``POST /lean-verify``
+adds ``verifier.core.verify`` with memory stores and the official verdict JSON,
+and nothing else (no API key, audit, metrics or middleware): the floor of what a
+verification endpoint can cost on this stack.
 
 Both are served by ``uvicorn.run`` with the settings ``python -m verifier serve``
 uses (one process, uvicorn's default event loop and HTTP implementation, no
@@ -48,12 +51,42 @@ def empty_app() -> Starlette:
         json.loads(await request.body())
         return Response(b"{}", media_type="application/json")
 
+    lean = _lean_verifier()
+
     return Starlette(routes=[
         Route("/v1/verify", nothing, methods=["POST"]),
         Route("/read-body", read_body, methods=["POST"]),
+        Route("/lean-verify", lean, methods=["POST"]),
         Route("/v1/verify/batch", nothing, methods=["POST"]),
         Route("/healthz", nothing, methods=["GET"]),
     ])
+
+
+def _lean_verifier() -> Any:
+    from starlette.responses import JSONResponse
+
+    from keys.statuslist import MIN_SIZE, StatusList
+    from verifier.core import Options, verify
+    from verifier.disclosure import verdict_json
+    from verifier.replay import MemoryReplayStore
+    from verifier.status import MemoryStatusSource
+
+    from .kit import CLAIMS, ROTATION_SECRET, World
+
+    keyset = World().keyset
+    status = MemoryStatusSource(updated_at=None)
+    status.load(StatusList.build([(CLAIMS.ref + 1, 2)], size=MIN_SIZE * 8, issued_at=int(time.time()), ttl=3600),
+                time.time())
+    replay = MemoryReplayStore()
+    options = Options(rotation_secret=ROTATION_SECRET, max_status_age_s=3600)
+
+    async def lean(request: Request) -> Response:
+        body = json.loads(await request.body())
+        now = time.time()
+        verdict = verify(body["code"], now, keyset, status, replay, options)
+        return JSONResponse(verdict_json(verdict, "official", now - (status.updated_at() or now)))
+
+    return lean
 
 
 def fake_issuer_app() -> Starlette:
