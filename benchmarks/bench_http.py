@@ -32,7 +32,7 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from .conftest import OUT, Recorder
+from .conftest import Recorder
 from .kit import World
 from .serve import API_KEY, HOST
 
@@ -54,6 +54,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """A server left behind by a killed benchmark run would skew the next one (Linux only)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -67,7 +78,8 @@ class Server:
         if redis_url:
             args += ["--redis", redis_url]
         self.log = open(directory / f"{kind}.log", "wb")
-        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+                                     preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
         self.url = f"http://{HOST}:{self.port}"
         deadline = time.monotonic() + 30
         while True:

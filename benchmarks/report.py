@@ -84,8 +84,7 @@ def machine() -> dict[str, Any]:
         openssl = backend.openssl_version_text()
     except Exception:
         openssl = "unknown"
-    import uvicorn.config  # noqa: F401  (the resolved implementations below)
-
+    # uvicorn's "auto" picks uvloop and httptools when they are installed, else asyncio and h11.
     loop = "uvloop" if _version("uvloop") != "not installed" else "asyncio"
     http = "httptools" if _version("httptools") != "not installed" else "h11"
     return {
