@@ -26,13 +26,17 @@ for _n in range(65536):
     _ENC2.append(ALPHABET[_d] + ALPHABET[_e] + ALPHABET[_c])
 _ENC1 = [ALPHABET[n % 45] + ALPHABET[n // 45] for n in range(256)]
 
-#: by width in characters (a multiple of 3): masks of every lane's low and high byte
+#: by width in characters (a multiple of 3): masks of every lane's low and high byte.
+#: Only widths a real code can have are kept, so odd lengths sent by anyone cannot grow it.
 _MASKS: dict[int, tuple[int, int]] = {}
+_MASKS_CACHED_WIDTH = 384
 
 
 def _masks(width: int) -> tuple[int, int]:
     groups = width // 3
     low = int.from_bytes(b"\0\0\xff" * groups, "big")
+    if width > _MASKS_CACHED_WIDTH:
+        return low, low << 16
     return _MASKS.setdefault(width, (low, low << 16))
 
 
