@@ -15,7 +15,7 @@ from verifier.core import Options, verify, verify_batch
 from verifier.replay import MemoryReplayStore, StoreUnavailable
 from verifier.status import MemoryStatusSource
 
-from .helpers import CLAIMS, NOW, PERIOD, ROTATION_SECRET, World
+from .world import CLAIMS, NOW, PERIOD, ROTATION_SECRET, World
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "format-v1.json").read_text(encoding="utf-8"))
 

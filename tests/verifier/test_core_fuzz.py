@@ -7,7 +7,7 @@ from keys.wire import PREFIX, unverified_split
 from keys.errors import CredentialError
 from verifier.core import verify, verify_batch
 
-from .helpers import NOW, World
+from .world import NOW, World
 
 WORLD = World()
 CODES = [WORLD.minted(), WORLD.offline(), WORLD.paper()]

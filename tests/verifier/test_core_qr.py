@@ -9,7 +9,7 @@ from PIL import Image
 
 from verifier.core import verify
 
-from .helpers import NOW, World
+from .world import NOW, World
 
 
 def _through_a_qr_image(text: str) -> str:
