@@ -8,6 +8,7 @@ import time
 import pytest
 
 from keys.statuslist import REVOKED
+from verifier.redis_stores import CLAIM_MANY_SHA
 
 from .service_kit import CLAIMS
 
@@ -77,13 +78,26 @@ def test_batch_claims_replays_in_one_round_trip(make_verifier, redis_server, iss
 
     handle.run = counting
     client = redis_server.client()
-    before = client.info("commandstats").get("cmdstat_set", {}).get("calls", 0)
+    v.batch([issuer.minted()])  # the script is loaded once (EVAL after NOSCRIPT on a fresh server)
+    calls.clear()
+    stats = client.info("commandstats")
+    before = {name: stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("set", "evalsha", "xadd")}
     response = v.batch([issuer.minted() for _ in range(50)] + ["RP:1"])
     assert [r["reason"] for r in response.json()["results"]].count("VALID") == 50
-    after = client.info("commandstats")["cmdstat_set"]["calls"]
-    assert after - before == 50
-    assert len(calls) == 2  # one pipeline of 50 SET NX PX, one pipeline of 51 XADD for the audit
-    assert client.xlen("verifier:audit") == 51
+    stats = client.info("commandstats")
+    after = {name: stats[f"cmdstat_{name}"]["calls"] for name in ("set", "evalsha", "xadd")}
+    assert {name: after[name] - before[name] for name in after} == {"set": 50, "evalsha": 1, "xadd": 51}
+    assert len(calls) == 2  # one script call doing 50 SET NX PX, one pipeline of 51 XADD for the audit
+    assert client.xlen("verifier:audit") == 52
+
+
+def test_batch_claims_survive_a_flushed_script_cache(make_verifier, redis_server, issuer):
+    v = make_verifier(redis_url=redis_server.url)
+    codes = [issuer.minted() for _ in range(3)]
+    assert [r["reason"] for r in v.batch(codes[:2]).json()["results"]] == ["VALID", "VALID"]
+    redis_server.client().script_flush()  # what a restart does to the script cache
+    assert [r["reason"] for r in v.batch(codes).json()["results"]] == ["REPLAYED", "REPLAYED", "VALID"]
+    assert redis_server.client().script_exists(CLAIM_MANY_SHA) == [True]
 
 
 def test_audit_goes_to_the_stream(make_verifier, redis_server, issuer):
@@ -124,9 +138,11 @@ def test_redis_down_fails_closed_and_recovers_without_restart(make_verifier, red
     fallback = [json.loads(line) for line in v.config.audit_file.read_text().splitlines()]
     assert [r["reason"] for r in fallback] == ["SERVICE_UNAVAILABLE", "SERVICE_UNAVAILABLE", "MALFORMED"]
 
-    redis_server.start()  # same port, empty: nothing was persisted
+    redis_server.start()  # same port, empty: nothing was persisted, no script cached
     back = v.verify(issuer.minted())
     assert back.status_code == 200 and back.json()["reason"] == "VALID"
+    again = v.batch([issuer.minted(), issuer.minted()])
+    assert again.status_code == 200 and [r["reason"] for r in again.json()["results"]] == ["VALID", "VALID"]
     v.tick()
     assert issuer.fetches(STATUS)[-1] == 200  # the shared list was republished
     assert redis_server.client().hget("verifier:{status}:list", "digest")
