@@ -16,6 +16,18 @@ same HMAC, so online and offline records of one credential carry the same
 Sinks: a Redis stream (``XADD ... MAXLEN ~``) when Redis is configured, else an
 append-only JSON-lines file. When the stream cannot be written, records go to
 the file instead of being lost (``audit-fallback`` in the metrics).
+
+Verdict records do not wait for the sink: ``AuditBuffer`` keeps them in memory,
+in order, and a background thread writes them every ``interval_s`` (200 ms) or
+as soon as ``flush_at`` records are waiting, in one write (one file write and
+flush, or one pipeline of XADDs). A write and flush per verdict cost about
+44 µs, a fifth of a request's time. Nothing is dropped for being buffered: a
+failed write keeps its records for the next attempt, shutting down writes out
+everything, and offline scan reports (which the handheld deletes once they are
+accepted) are written through at once, after the records waiting before them.
+Only when the sink has failed for so long that ``max_records`` are waiting are
+further records counted as lost (``audit_dropped``), as a failed write lost them
+before buffering.
 """
 
 from __future__ import annotations
@@ -28,9 +40,10 @@ import math
 import os
 import re
 import threading
+from collections import deque
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from keys.errors import REASONS
 
@@ -46,6 +59,7 @@ OFFLINE_MAX_AHEAD_S = 3600
 
 
 REF_BYTES = 3
+SHUTDOWN_ATTEMPTS = 3
 
 
 def cred_hash(ref: int) -> bytes:
@@ -55,14 +69,15 @@ def cred_hash(ref: int) -> bytes:
 
 def cred_ref(audit_key: bytes, hashed_ref: bytes) -> str:
     """The keyed reference stored in the audit log."""
-    return hmac.new(audit_key, hashed_ref, hashlib.sha256).hexdigest()
+    return hmac.digest(audit_key, hashed_ref, "sha256").hex()
 
 
 def verdict_record(
-    audit_key: bytes, *, at: float, caller: str, role: str, reason: str, mode: str | None, ref: int | None
+    audit_key: bytes, *, at: float | str, caller: str, role: str, reason: str, mode: str | None, ref: int | None
 ) -> dict[str, Any]:
+    """``at`` as Unix seconds, or already as ``iso_utc`` text (a batch shares one time)."""
     return {
-        "at": iso_utc(at),
+        "at": at if isinstance(at, str) else iso_utc(at),
         "caller": caller,
         "role": role,
         "reason": reason,
@@ -190,3 +205,132 @@ class FallbackAuditSink:
 
     def close(self) -> None:
         self.fallback.close()
+
+
+class AuditBuffer:
+    """Records kept in order and written by a background thread, in batches; see the module docstring.
+
+    ``write`` only appends (the request path); ``write_through`` writes the
+    waiting records and the given ones before returning, and raises if they
+    could not be written (they are then not kept: the caller reports the
+    failure and its client sends them again). ``on_event(name, count)`` counts
+    ``audit_write_failed`` (records waiting after a failed write, retried) and
+    ``audit_dropped`` (records lost because the buffer was full).
+    """
+
+    def __init__(
+        self,
+        sink: AuditSink,
+        *,
+        interval_s: float = 0.2,
+        flush_at: int = 256,
+        max_records: int = 50_000,
+        on_event: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.sink = sink
+        self.interval_s = interval_s
+        self.flush_at = flush_at
+        self.max_records = max_records
+        self._on_event = on_event
+        self._pending: deque[dict[str, Any]] = deque()
+        self._cond = threading.Condition(threading.Lock())
+        self._write_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def _event(self, name: str, count: int) -> None:
+        if self._on_event is not None and count:
+            self._on_event(name, count)
+
+    def write(self, records: Sequence[dict[str, Any]]) -> None:
+        dropped = 0
+        with self._cond:
+            room = self.max_records - len(self._pending)
+            if room < len(records):
+                dropped = len(records) - max(room, 0)
+                records = records[: max(room, 0)]
+            self._pending.extend(records)
+            if len(self._pending) >= self.flush_at:
+                self._cond.notify()
+            if self._thread is None and not self._stopping:
+                self._start()
+            closed = self._stopping
+        if closed:
+            self.flush()  # a verdict given while shutting down: no writer thread is left to do it
+        if dropped:
+            self._event("audit_dropped", dropped)
+            log.error("audit buffer full (%d records waiting): %d records lost", self.max_records, dropped)
+
+    def _start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        failed = False
+        while True:
+            with self._cond:
+                if failed:
+                    self._cond.wait(self.interval_s)  # after a failure, wait the full interval before retrying
+                else:
+                    self._cond.wait_for(lambda: self._stopping or len(self._pending) >= self.flush_at, self.interval_s)
+                if self._stopping:
+                    return
+            failed = not self.flush()
+
+    def _take(self) -> list[dict[str, Any]]:
+        with self._cond:
+            batch = list(self._pending)
+            self._pending.clear()
+        return batch
+
+    def _put_back(self, batch: list[dict[str, Any]]) -> None:
+        with self._cond:
+            self._pending.extendleft(reversed(batch))
+
+    def flush(self) -> bool:
+        """Write every waiting record; False (records kept for the next attempt) if the sink failed."""
+        with self._write_lock:
+            batch = self._take()
+            if not batch:
+                return True
+            try:
+                self.sink.write(batch)
+            except Exception as exc:
+                self._put_back(batch)
+                self._event("audit_write_failed", len(batch))
+                log.error("audit write failed, %d records kept for the next attempt: %s", len(batch), exc)
+                return False
+            return True
+
+    def write_through(self, records: Sequence[dict[str, Any]]) -> None:
+        """The waiting records, then ``records``, written now; raises if ``records`` were not written."""
+        with self._write_lock:
+            batch = self._take()
+            try:
+                self.sink.write([*batch, *records])
+            except Exception:
+                self._put_back(batch)
+                self._event("audit_write_failed", len(batch))
+                raise
+
+    def close(self) -> None:
+        """Stop the writer thread and write what is waiting (the shutdown path)."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+        for attempt in range(SHUTDOWN_ATTEMPTS):
+            if self.flush():
+                return
+            if attempt + 1 < SHUTDOWN_ATTEMPTS:
+                with self._cond:
+                    self._cond.wait(self.interval_s)
+        # The sink refused every attempt: the records (no personal data) go to the
+        # error log, the one place left to keep them.
+        for record in self._take():
+            log.error("audit record not written: %s", json.dumps(record, ensure_ascii=False, separators=(",", ":")))

@@ -14,14 +14,15 @@ import threading
 import time
 from typing import Any, Callable, Sequence
 
+import anyio
+import anyio.to_thread
 import httpx
 
-from keys.errors import ServiceUnavailable
-
 from . import core
-from .audit import AuditSink, FallbackAuditSink, FileAuditSink, ScanRecordError, scan_record, verdict_record
+from .audit import AuditBuffer, AuditSink, FallbackAuditSink, FileAuditSink, ScanRecordError, scan_record, verdict_record
 from .auth import Caller, KeyRegistry
 from .config import Config
+from .disclosure import iso_utc
 from .metrics import Metrics
 from .ratelimit import RateLimiter
 from .replay import MemoryReplayStore, ReplayStore
@@ -34,7 +35,6 @@ log = logging.getLogger("verifier")
 
 #: verdict reasons that describe the service, not the code: answered with HTTP 503
 SERVICE_REASONS = frozenset({"SERVICE_UNAVAILABLE", "STATUS_STALE"})
-
 
 class LockedReplayStore:
     """A memory replay store shared by the event loop and worker threads."""
@@ -50,7 +50,6 @@ class LockedReplayStore:
     def claim_many(self, items: Sequence[tuple[bytes, float]], now: float) -> list[bool]:
         with self._lock:
             return self.store.claim_many(items, now)
-
 
 class Service:
     def __init__(
@@ -70,7 +69,7 @@ class Service:
         self.redis: Any = None
         self.replay: ReplayStore
         self.sessions: SessionStore
-        self.audit: AuditSink
+        sink: AuditSink
         share: StatusShare
         file_audit = FileAuditSink(config.audit_file)
         if config.redis_url:
@@ -86,7 +85,7 @@ class Service:
             self.replay = RedisReplayStore(self.redis)
             share = RedisStatusShare(self.redis)
             self.sessions = RedisSessionStore(self.redis)
-            self.audit = FallbackAuditSink(
+            sink = FallbackAuditSink(
                 RedisAuditStream(self.redis, config.audit_stream_maxlen),
                 file_audit,
                 on_fallback=lambda n: self.metrics.event("audit_fallback", n),
@@ -95,8 +94,9 @@ class Service:
             self.replay = LockedReplayStore(MemoryReplayStore())
             share = MemoryStatusShare()
             self.sessions = MemorySessionStore()
-            self.audit = file_audit
+            sink = file_audit
         self._file_audit = file_audit
+        self.audit = AuditBuffer(sink, on_event=self.metrics.event)
         self.status = MemoryStatusSource(updated_at=None)
         self.keys = KeyRegistry(config.api_keys_file, clock=clock)
         self.limiter = RateLimiter(config.rate_per_s, config.rate_burst, clock=clock)
@@ -123,6 +123,9 @@ class Service:
         self.metrics.gauge(
             "verifier_liveness_secret_loaded", "1 when the PASS rotation secret is held.",
             lambda: 1.0 if config.rotation_secret else 0.0,
+        )
+        self.metrics.gauge(
+            "verifier_audit_buffered_records", "Audit records waiting to be written.", lambda: float(len(self.audit))
         )
 
     @property
@@ -151,19 +154,16 @@ class Service:
         return verdicts, self.status_age(now)
 
     def _record(self, verdicts: Sequence[Verdict], caller: Caller, now: float) -> None:
+        """Count and audit verdicts; the records are buffered and written in the background."""
         key = self.config.audit_key
+        at = iso_utc(now)
+        name, role = caller.name, caller.role
         records = []
         for v in verdicts:
             self.metrics.verdict(v.reason, v.mode)
             ref = v.claims.ref if v.claims is not None else None
-            records.append(
-                verdict_record(key, at=now, caller=caller.name, role=caller.role, reason=v.reason, mode=v.mode, ref=ref)
-            )
-        try:
-            self.audit.write(records)
-        except (OSError, ServiceUnavailable) as exc:
-            self.metrics.event("audit_write_failed", len(records))
-            log.error("audit records lost: %s", exc)
+            records.append(verdict_record(key, at=at, caller=name, role=role, reason=v.reason, mode=v.mode, ref=ref))
+        self.audit.write(records)
 
     def record_scans(self, raw_records: Sequence[Any], caller: Caller) -> tuple[int, list[dict[str, Any]]]:
         """Offline scan reports from a handheld: (accepted count, rejected with reasons)."""
@@ -175,7 +175,7 @@ class Service:
                 accepted.append(scan_record(self.config.audit_key, raw, caller=caller.name, role=caller.role, now=now))
             except ScanRecordError as exc:
                 rejected.append({"index": i, "error": str(exc)})
-        self.audit.write(accepted)
+        self.audit.write_through(accepted)  # the handheld deletes what is accepted: written before answering
         self.metrics.event("offline_scans_recorded", len(accepted))
         return len(accepted), rejected
 
@@ -209,6 +209,7 @@ class Service:
     async def aclose(self) -> None:
         if self.owns_http:
             await self.http.aclose()
+        await anyio.to_thread.run_sync(self.audit.close)  # writes what is waiting, Redis still open
         if self.redis is not None:
             self.redis.close()
         self._file_audit.close()

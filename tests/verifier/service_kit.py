@@ -192,7 +192,12 @@ class Verifier:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         return self.client.post("/v1/verify/batch", json={"codes": codes}, headers=headers)
 
+    def flush_audit(self) -> None:
+        """Write the buffered audit records now (the service does it every 200 ms)."""
+        self.service.audit.flush()
+
     def audit_lines(self) -> list[dict[str, Any]]:
+        self.flush_audit()
         path = self.config.audit_file
         if not path.exists():
             return []

@@ -79,11 +79,13 @@ def test_batch_claims_replays_in_one_round_trip(make_verifier, redis_server, iss
     handle.run = counting
     client = redis_server.client()
     v.batch([issuer.minted()])  # the script is loaded once (EVAL after NOSCRIPT on a fresh server)
+    v.flush_audit()
     calls.clear()
     stats = client.info("commandstats")
     before = {name: stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("set", "evalsha", "xadd")}
     response = v.batch([issuer.minted() for _ in range(50)] + ["RP:1"])
     assert [r["reason"] for r in response.json()["results"]].count("VALID") == 50
+    v.flush_audit()
     stats = client.info("commandstats")
     after = {name: stats[f"cmdstat_{name}"]["calls"] for name in ("set", "evalsha", "xadd")}
     assert {name: after[name] - before[name] for name in after} == {"set": 50, "evalsha": 1, "xadd": 51}
@@ -103,6 +105,7 @@ def test_batch_claims_survive_a_flushed_script_cache(make_verifier, redis_server
 def test_audit_goes_to_the_stream(make_verifier, redis_server, issuer):
     v = make_verifier(redis_url=redis_server.url)
     v.verify(issuer.minted())
+    v.flush_audit()
     entries = redis_server.client().xrange("verifier:audit")
     assert len(entries) == 1
     fields = {k.decode(): val.decode() for k, val in entries[0][1].items()}
@@ -116,6 +119,7 @@ def test_redis_down_fails_closed_and_recovers_without_restart(make_verifier, red
     v = make_verifier(redis_url=redis_server.url, sync_interval_s=30)
     v.client.post("/v1/session", json={"api_key": "vk_official-test-key-0123456789abcdefghijklmnop"})
     assert v.verify(issuer.minted()).json()["reason"] == "VALID"
+    v.flush_audit()  # this record reaches the stream; those of the outage go to the file
 
     redis_server.kill()
     started = time.monotonic()
@@ -135,7 +139,7 @@ def test_redis_down_fails_closed_and_recovers_without_restart(make_verifier, red
     clock.advance(30)
     v.tick()  # the refresh step survives the outage
     assert v.service.metrics.events["status_share_unavailable"] >= 1
-    fallback = [json.loads(line) for line in v.config.audit_file.read_text().splitlines()]
+    fallback = v.audit_lines()
     assert [r["reason"] for r in fallback] == ["SERVICE_UNAVAILABLE", "SERVICE_UNAVAILABLE", "MALFORMED"]
 
     redis_server.start()  # same port, empty: nothing was persisted, no script cached
