@@ -9,6 +9,7 @@ per process (Prometheus sums instances).
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from typing import Callable, Iterable
 
 from keys.errors import REASONS
@@ -33,18 +34,27 @@ def _num(value: float) -> str:
 
 
 class Histogram:
+    """Counts per bucket (one increment per observation); ``counts`` gives them cumulative, as exposed."""
+
     def __init__(self, buckets: tuple[float, ...] = LATENCY_BUCKETS) -> None:
         self.buckets = buckets
-        self.counts = [0] * len(buckets)
+        self._in_bucket = [0] * (len(buckets) + 1)  # the last one is above every bound
         self.total = 0
         self.sum = 0.0
 
     def observe(self, value: float) -> None:
-        for i, bound in enumerate(self.buckets):
-            if value <= bound:
-                self.counts[i] += 1
+        self._in_bucket[bisect_left(self.buckets, value)] += 1
         self.total += 1
         self.sum += value
+
+    @property
+    def counts(self) -> list[int]:
+        out: list[int] = []
+        running = 0
+        for count in self._in_bucket[:-1]:
+            running += count
+            out.append(running)
+        return out
 
 
 class Metrics:
