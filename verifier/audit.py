@@ -21,7 +21,10 @@ Verdict records do not wait for the sink: ``AuditBuffer`` keeps them in memory,
 in order, and a background thread writes them every ``interval_s`` (200 ms) or
 as soon as ``flush_at`` records are waiting, in one write (one file write and
 flush, or one pipeline of XADDs). A write and flush per verdict cost about
-44 µs, a fifth of a request's time. Nothing is dropped for being buffered: a
+44 µs, a fifth of a request's time. The request path only leaves a
+``VerdictEvent``; the record (with its HMAC) is built by the writer, many in a
+row: the same work measured 25 µs per request inside a request, right after a
+signature check, and 5 µs per record in a loop. Nothing is dropped for being buffered: a
 failed write keeps its records for the next attempt, shutting down writes out
 everything, and offline scan reports (which the handheld deletes once they are
 accepted) are written through at once, after the records waiting before them.
@@ -43,7 +46,7 @@ import threading
 from collections import deque
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, NamedTuple, Protocol, Sequence
 
 from keys.errors import REASONS
 
@@ -85,6 +88,23 @@ def verdict_record(
         "cred_ref": cred_ref(audit_key, cred_hash(ref)) if ref is not None else None,
         "offline": False,
     }
+
+
+class VerdictEvent(NamedTuple):
+    """A verdict to audit, as the request path leaves it: the record is built when written."""
+
+    at: str
+    caller: str
+    role: str
+    reason: str
+    mode: str | None
+    ref: int | None
+
+
+def event_record(audit_key: bytes, event: VerdictEvent) -> dict[str, Any]:
+    return verdict_record(
+        audit_key, at=event.at, caller=event.caller, role=event.role, reason=event.reason, mode=event.mode, ref=event.ref
+    )
 
 
 class ScanRecordError(ValueError):
@@ -222,17 +242,19 @@ class AuditBuffer:
         self,
         sink: AuditSink,
         *,
+        render: Callable[[Any], dict[str, Any]] | None = None,
         interval_s: float = 0.2,
         flush_at: int = 256,
         max_records: int = 50_000,
         on_event: Callable[[str, int], None] | None = None,
     ) -> None:
         self.sink = sink
+        self._render = render
         self.interval_s = interval_s
         self.flush_at = flush_at
         self.max_records = max_records
         self._on_event = on_event
-        self._pending: deque[dict[str, Any]] = deque()
+        self._pending: deque[Any] = deque()  # records (dicts), or events for ``render``
         self._cond = threading.Condition(threading.Lock())
         self._write_lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -245,7 +267,8 @@ class AuditBuffer:
         if self._on_event is not None and count:
             self._on_event(name, count)
 
-    def write(self, records: Sequence[dict[str, Any]]) -> None:
+    def write(self, records: Sequence[Any]) -> None:
+        """Records, or events that ``render`` turns into records when they are written."""
         dropped = 0
         with self._cond:
             room = self.max_records - len(self._pending)
@@ -284,7 +307,10 @@ class AuditBuffer:
         with self._cond:
             batch = list(self._pending)
             self._pending.clear()
-        return batch
+        render = self._render
+        if render is None:
+            return batch
+        return [item if type(item) is dict else render(item) for item in batch]
 
     def _put_back(self, batch: list[dict[str, Any]]) -> None:
         with self._cond:

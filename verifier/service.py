@@ -19,7 +19,16 @@ import anyio.to_thread
 import httpx
 
 from . import core
-from .audit import AuditBuffer, AuditSink, FallbackAuditSink, FileAuditSink, ScanRecordError, scan_record, verdict_record
+from .audit import (
+    AuditBuffer,
+    AuditSink,
+    FallbackAuditSink,
+    FileAuditSink,
+    ScanRecordError,
+    VerdictEvent,
+    event_record,
+    scan_record,
+)
 from .auth import Caller, KeyRegistry
 from .config import Config
 from .disclosure import iso_utc
@@ -96,7 +105,10 @@ class Service:
             self.sessions = MemorySessionStore()
             sink = file_audit
         self._file_audit = file_audit
-        self.audit = AuditBuffer(sink, on_event=self.metrics.event)
+        audit_key = config.audit_key
+        self.audit = AuditBuffer(
+            sink, render=lambda event: event_record(audit_key, event), on_event=self.metrics.event
+        )
         self.status = MemoryStatusSource(updated_at=None)
         self.keys = KeyRegistry(config.api_keys_file, clock=clock)
         self.limiter = RateLimiter(config.rate_per_s, config.rate_burst, clock=clock)
@@ -154,16 +166,15 @@ class Service:
         return verdicts, self.status_age(now)
 
     def _record(self, verdicts: Sequence[Verdict], caller: Caller, now: float) -> None:
-        """Count and audit verdicts; the records are buffered and written in the background."""
-        key = self.config.audit_key
+        """Count and audit verdicts; the records are built and written in the background."""
         at = iso_utc(now)
         name, role = caller.name, caller.role
-        records = []
+        events = []
         for v in verdicts:
             self.metrics.verdict(v.reason, v.mode)
             ref = v.claims.ref if v.claims is not None else None
-            records.append(verdict_record(key, at=at, caller=name, role=role, reason=v.reason, mode=v.mode, ref=ref))
-        self.audit.write(records)
+            events.append(VerdictEvent(at, name, role, v.reason, v.mode, ref))
+        self.audit.write(events)
 
     def record_scans(self, raw_records: Sequence[Any], caller: Caller) -> tuple[int, list[dict[str, Any]]]:
         """Offline scan reports from a handheld: (accepted count, rejected with reasons)."""
