@@ -303,16 +303,19 @@ class AuditBuffer:
                     return
             failed = not self.flush()
 
-    def _take(self) -> list[dict[str, Any]]:
+    def _take(self) -> list[Any]:
         with self._cond:
             batch = list(self._pending)
             self._pending.clear()
+        return batch
+
+    def _records(self, batch: list[Any]) -> list[dict[str, Any]]:
         render = self._render
         if render is None:
             return batch
         return [item if type(item) is dict else render(item) for item in batch]
 
-    def _put_back(self, batch: list[dict[str, Any]]) -> None:
+    def _put_back(self, batch: list[Any]) -> None:
         with self._cond:
             self._pending.extendleft(reversed(batch))
 
@@ -323,7 +326,7 @@ class AuditBuffer:
             if not batch:
                 return True
             try:
-                self.sink.write(batch)
+                self.sink.write(self._records(batch))
             except Exception as exc:
                 self._put_back(batch)
                 self._event("audit_write_failed", len(batch))
@@ -336,7 +339,7 @@ class AuditBuffer:
         with self._write_lock:
             batch = self._take()
             try:
-                self.sink.write([*batch, *records])
+                self.sink.write([*self._records(batch), *records])
             except Exception:
                 self._put_back(batch)
                 self._event("audit_write_failed", len(batch))
@@ -358,5 +361,11 @@ class AuditBuffer:
                     self._cond.wait(self.interval_s)
         # The sink refused every attempt: the records (no personal data) go to the
         # error log, the one place left to keep them.
-        for record in self._take():
+        records: list[dict[str, Any]] = []
+        for item in self._take():
+            try:
+                records.extend(self._records([item]))
+            except Exception:
+                log.exception("audit event could not be turned into a record")
+        for record in records:
             log.error("audit record not written: %s", json.dumps(record, ensure_ascii=False, separators=(",", ":")))

@@ -130,3 +130,21 @@ def test_the_service_writes_waiting_records_when_it_stops(make_verifier, issuer)
     v.close()  # the app's shutdown; no explicit flush
     text = v.config.audit_file.read_text(encoding="utf-8").splitlines()
     assert len(text) == 3
+
+
+def test_events_are_turned_into_records_when_written_and_kept_if_that_fails():
+    sink = Sink()
+    broken = [True]
+
+    def render(event: int) -> dict[str, Any]:
+        if broken[0]:
+            raise ValueError("cannot render")
+        return {"n": event}
+
+    buffer = AuditBuffer(sink, render=render, **QUIET)
+    buffer.write([1, 2])
+    assert buffer.flush() is False and len(buffer) == 2
+    broken[0] = False
+    buffer.write_through(_records(3))
+    assert sink.records == [1, 2, 3]
+    buffer.close()
