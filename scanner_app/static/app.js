@@ -25,7 +25,7 @@ const TEXT = {
     badKey: '访问密钥无效', tooMany: '尝试次数过多，请稍后再试', noNetwork: '无法连接核验服务',
     expired: '登录已过期，请重新登录', signinFailed: '登录失败', signedInAs: (n) => n,
     cameraOn: '摄像头扫描中', cameraOff: '摄像头已关闭', cameraError: '无法使用摄像头',
-    name: '姓名', id: '证件号', district: '区', type: '证件类型', validUntil: '有效期至', latency: (ms) => `${ms} 毫秒`,
+    name: '姓名', id: '身份证号', district: '所属区', type: '证件类型', validUntil: '有效期至', latency: (ms) => `${ms} 毫秒`,
     modes: {MINTED: '实时码', PASS: '离线码', PAPER: '纸质凭证'}, offlineMark: '离线',
   },
   en: {
