@@ -50,12 +50,8 @@ def status_source(world: World) -> MemoryStatusSource:
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """A private redis-server for the benchmarks (never the system one)."""
-    server = RedisServer()
-    try:
-        server.start()
+    with RedisServer() as server:
         yield server
-    finally:
-        server.close()
 
 
 class Recorder:
