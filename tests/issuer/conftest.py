@@ -1,4 +1,5 @@
-"""Fixtures for issuer tests: an in-memory registry with a seeded generator."""
+"""Fixtures for issuer tests: an in-memory registry with a seeded generator, and the
+service app with its keys and clock (defined in app_helpers)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from issuer.lifecycle import Lifecycle
 from issuer.registry import Registry
+from tests.issuer.app_helpers import app, client, clock, issuer_keys  # noqa: F401  (the HTTP tests' fixtures)
 
 
 @pytest.fixture

@@ -9,17 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.issuer.app_helpers import (  # noqa: F401  (fixtures)
+from tests.issuer.app_helpers import (
     ADMIN,
     ADMIN_TOKEN,
     Clock,
     TestClient,
-    app,
-    client,
-    clock,
     enrol,
     issue,
-    issuer_keys,
 )
 from tests.issuer.idgen import make_id
 

@@ -9,18 +9,14 @@ import pytest
 from keys.keyset import unb64u
 from keys.totp import code_at, pass_secret
 from keys.wire import pass_text
-from tests.issuer.app_helpers import (  # noqa: F401  (fixtures)
+from tests.issuer.app_helpers import (
     ADMIN,
     T0,
     Clock,
     TestClient,
-    app,
     checker,
-    client,
-    clock,
     enrol,
     issue,
-    issuer_keys,
 )
 
 

@@ -6,17 +6,13 @@ the admin API, then verifies with the key set and status list the service publis
 
 from __future__ import annotations
 
-from tests.issuer.app_helpers import (  # noqa: F401  (fixtures)
+from tests.issuer.app_helpers import (
     ADMIN,
     Clock,
     TestClient,
-    app,
     checker,
-    client,
-    clock,
     enrol,
     issue,
-    issuer_keys,
     live_code,
 )
 

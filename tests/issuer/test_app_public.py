@@ -13,16 +13,12 @@ from issuer.config import Config
 from issuer.devkeys import ADMIN_TOKEN_FILE, PASSPHRASE_FILE, ROTATION_SECRET_FILE
 from keys.keyset import KeySet
 from keys.statuslist import MIN_SIZE, REVOKED, SUSPENDED, StatusList
-from tests.issuer.app_helpers import (  # noqa: F401  (fixtures)
+from tests.issuer.app_helpers import (
     ADMIN,
     T0,
     Clock,
     TestClient,
-    app,
-    client,
-    clock,
     issue,
-    issuer_keys,
 )
 
 

@@ -23,15 +23,13 @@ from keys.base45 import b45encode
 from keys.keyset import b64u
 from keys.totp import code_at
 from keys.wire import pass_text
-from tests.issuer.app_helpers import (  # noqa: F401  (fixtures)
+from tests.issuer.app_helpers import (
     ADMIN,
     T0,
     Clock,
     checker,
-    clock,
     enrol,
     issue,
-    issuer_keys,
     make_config,
 )
 

@@ -16,17 +16,13 @@ from issuer.lifecycle import Lifecycle
 from issuer.model import PermitType
 from issuer.registry import Registry
 from issuer.slip import NOTE_EN, NOTE_ZH, write_slip_file
-from tests.issuer.app_helpers import (  # noqa: F401  (fixtures)
+from tests.issuer.app_helpers import (
     ADMIN,
     T0,
     Clock,
     TestClient,
-    app,
     checker,
-    client,
-    clock,
     issue,
-    issuer_keys,
     make_config,
 )
 from tests.issuer.idgen import make_id
