@@ -79,19 +79,6 @@ def _page_param(request: Request, name: str, default: int, low: int, high: int) 
     return int(raw)
 
 
-def _page(registry: Registry, today: date, *, name: str | None, limit: int, offset: int) -> list[Credential]:
-    """Newest credentials first (optionally one exact name): a read of the credentials table."""
-    sql = "SELECT cred_id FROM credentials"
-    params: list[Any] = []
-    if name is not None:
-        sql += " WHERE holder_name = ?"
-        params.append(name)
-    sql += " ORDER BY created_at DESC, cred_id LIMIT ? OFFSET ?"
-    rows = registry.connection.execute(sql, (*params, limit, offset)).fetchall()
-    found = (registry.get(str(row[0]), today=today) for row in rows)
-    return [c for c in found if c is not None]
-
-
 def _cred_id(request: Request) -> str:
     value = request.path_params["cred_id"]
     if len(value) > 64:
@@ -142,7 +129,8 @@ def routes(state: ServiceState) -> list[Route]:
                 if cred is not None:
                     found.append(cred)
             if id_number is None and card_number is None:
-                found += _page(reg, today, name=None if name is None else name.strip(), limit=limit, offset=offset)
+                found += reg.list_credentials(today=today, name=None if name is None else name.strip(),
+                                               limit=limit, offset=offset)
             elif name is not None:
                 found = [c for c in found if c.holder_name == name.strip()]
             unique = list({c.cred_id: c for c in found}.values())

@@ -180,8 +180,25 @@ class Registry:
         ).fetchall()
         return [_credential(r, today) for r in rows]
 
+    def list_credentials(
+        self, *, today: date, name: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Credential]:
+        """Newest first, optionally only holders of one exact name: a page for the clerks' list."""
+        where, params = ("WHERE holder_name = ? ", (name,)) if name is not None else ("", ())
+        rows = self._conn.execute(
+            f"SELECT {_CRED_COLUMNS} FROM credentials {where}"
+            "ORDER BY created_at DESC, cred_id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        ).fetchall()
+        return [_credential(r, today) for r in rows]
+
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM credentials").fetchone()[0])
+
+    def change_marker(self) -> int:
+        """A number that grows with every committed write (any process's): the audit log's
+        newest entry, since every write records one."""
+        return int(self._conn.execute("SELECT coalesce(max(entry_id), 0) FROM audit_log").fetchone()[0])
 
     def index_space(self) -> int:
         """Size of the status list: every index ever allocated is below this."""

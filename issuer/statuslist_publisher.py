@@ -28,12 +28,6 @@ class Published:
     marker: int
 
 
-def change_marker(registry: Registry) -> int:
-    """A number that grows with every committed registry write."""
-    row = registry.connection.execute("SELECT coalesce(max(entry_id), 0) FROM audit_log").fetchone()
-    return int(row[0])
-
-
 def list_size(registry: Registry) -> int:
     """The registry's index space, as a status list size (a multiple of 4 within bounds)."""
     space = registry.index_space()
@@ -61,7 +55,7 @@ class StatusPublisher:
 
     def current(self, registry: Registry, now: float) -> Published:
         """The document for ``now``: the cached one unless the registry changed or it aged out."""
-        marker = change_marker(registry)
+        marker = registry.change_marker()
         with self._lock:
             cached = self._cached
             if cached is not None and cached.marker == marker and now - cached.issued_at < cached.ttl:

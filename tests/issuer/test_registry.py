@@ -220,3 +220,20 @@ def test_credential_is_frozen(registry: Registry) -> None:
     with pytest.raises(AttributeError):
         cred.status = Status.REVOKED  # type: ignore[misc]
 
+
+
+def test_list_credentials_pages_newest_first_and_filters_by_name(registry: Registry) -> None:
+    first = registry.insert_credential(new(holder_name="甲"), actor=CLERK, now=NOW)
+    second = registry.insert_credential(new(holder_name="乙"), actor=CLERK, now=NOW + timedelta(seconds=1))
+    assert [c.cred_id for c in registry.list_credentials(today=TODAY)] == [second.cred_id, first.cred_id]
+    assert [c.cred_id for c in registry.list_credentials(today=TODAY, limit=1, offset=1)] == [first.cred_id]
+    assert registry.list_credentials(today=TODAY, name="甲") == [first]
+    assert registry.list_credentials(today=TODAY, name="丙") == []
+
+
+def test_change_marker_grows_with_every_write(registry: Registry) -> None:
+    before = registry.change_marker()
+    cred = registry.insert_credential(new(), actor=CLERK, now=NOW)
+    after_insert = registry.change_marker()
+    registry.set_status(cred.cred_id, Status.SUSPENDED, actor=CLERK, now=NOW, operation="suspend")
+    assert before < after_insert < registry.change_marker()
