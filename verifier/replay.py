@@ -8,6 +8,8 @@ still be accepted, so every entry carries that TTL.
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from typing import Protocol, Sequence
 
 from keys.errors import ServiceUnavailable
@@ -26,43 +28,57 @@ class ReplayStore(Protocol):
 
 
 class MemoryReplayStore:
-    """A bounded in-process replay store with TTL eviction.
+    """A bounded in-process replay store whose entries leave as they expire.
 
-    Entries arrive in nearly expiry order (every TTL is the same acceptance
-    window), so expired ones are dropped from the oldest end. When the store is
-    full of unexpired entries it refuses new claims (fail closed) rather than
-    forgetting a code that could still be replayed.
+    Each claim files its key under the whole second its acceptance window ends
+    in; those per-second buckets sit in a queue, oldest first. Every claim first
+    drops the buckets whose second has passed, so each entry is removed exactly
+    once, by the claim that finds it expired: constant amortized time per claim,
+    no sweep that grows with the store, and memory held only for codes still
+    inside their window. (The earlier design swept only when full and did so in
+    quadratic time, freezing the event loop for minutes.)
+
+    TTLs are almost the same for every code, so buckets arrive in order; a key
+    whose window ends before the newest bucket goes into that newest bucket and
+    is released at most one window late, which is safe. When the store holds
+    ``max_entries`` unexpired codes it refuses new claims (fail closed) rather
+    than forget a code that could still be replayed.
     """
 
     def __init__(self, max_entries: int = 1_000_000) -> None:
         self.max_entries = max_entries
-        self._expiry: dict[bytes, float] = {}  # insertion-ordered: oldest first
+        self._expiry: dict[bytes, float] = {}
+        self._buckets: deque[tuple[int, list[bytes]]] = deque()
 
     def __len__(self) -> int:
         return len(self._expiry)
 
     def _evict(self, now: float) -> None:
+        buckets = self._buckets
         expiry = self._expiry
-        while expiry:
-            key, until = next(iter(expiry.items()))
-            if until > now:
-                break
-            del expiry[key]
+        while buckets and buckets[0][0] < now:
+            for key in buckets.popleft()[1]:
+                until = expiry.get(key)
+                if until is not None and until <= now:
+                    del expiry[key]
 
     def claim(self, key: bytes, ttl: float, now: float) -> bool:
+        self._evict(now)
         expiry = self._expiry
         until = expiry.get(key)
-        if until is not None:
-            if until > now:
-                return False
-            del expiry[key]  # expired: re-inserted below at the young end
-        if len(expiry) >= self.max_entries:
-            self._evict(now)
-            if len(expiry) >= self.max_entries:
-                raise StoreUnavailable("replay store full")
-        expiry[key] = now + ttl
+        if until is not None and until > now:
+            return False
+        if until is None and len(expiry) >= self.max_entries:
+            raise StoreUnavailable("replay store full")
+        until = now + ttl
+        expiry[key] = until
+        second = math.ceil(until)
+        buckets = self._buckets
+        if buckets and buckets[-1][0] >= second:
+            buckets[-1][1].append(key)
+        else:
+            buckets.append((second, [key]))
         return True
 
     def claim_many(self, items: Sequence[tuple[bytes, float]], now: float) -> list[bool]:
-        self._evict(now)
         return [self.claim(key, ttl, now) for key, ttl in items]
