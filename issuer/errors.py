@@ -8,10 +8,11 @@ and the lifecycle both raise these, so a caller has one thing to catch.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Mapping
 
 __all__ = [
     "AlreadyExistsError",
+    "ApplicationIncompleteError",
     "EnrolmentInvalidError",
     "ErrorCode",
     "InvalidInputError",
@@ -19,6 +20,9 @@ __all__ = [
     "LifecycleError",
     "NotFoundError",
     "OutsideEndorsementWindowError",
+    "ProxyNotOnlineError",
+    "SeparationOfDutiesError",
+    "SlotFullError",
 ]
 
 
@@ -31,6 +35,10 @@ class ErrorCode(StrEnum):
     INVALID_INPUT = "INVALID_INPUT"
     ALREADY_EXISTS = "ALREADY_EXISTS"
     ENROLMENT_INVALID = "ENROLMENT_INVALID"
+    APPLICATION_INCOMPLETE = "APPLICATION_INCOMPLETE"
+    PROXY_NOT_ONLINE = "PROXY_NOT_ONLINE"
+    SLOT_FULL = "SLOT_FULL"
+    SEPARATION_OF_DUTIES = "SEPARATION_OF_DUTIES"
 
 
 class LifecycleError(Exception):
@@ -75,3 +83,30 @@ class EnrolmentInvalidError(LifecycleError):
     """
 
     code = ErrorCode.ENROLMENT_INVALID
+
+
+class ApplicationIncompleteError(LifecycleError):
+    """An application cannot move on: `problems` maps each field to its (zh, en) message,
+    so a page can show every message next to its field."""
+
+    code = ErrorCode.APPLICATION_INCOMPLETE
+
+    def __init__(self, problems: Mapping[str, tuple[str, str]]) -> None:
+        super().__init__("申请信息不完整或有误，请按提示修改", "the application is incomplete or has errors")
+        self.problems = dict(problems)
+
+
+class ProxyNotOnlineError(LifecycleError):
+    """Online applications are only for the account holder's own ID number (不接受委托代办)."""
+
+    code = ErrorCode.PROXY_NOT_ONLINE
+
+
+class SlotFullError(LifecycleError):
+    code = ErrorCode.SLOT_FULL
+
+
+class SeparationOfDutiesError(LifecycleError):
+    """The officer who accepted an application may not also decide it."""
+
+    code = ErrorCode.SEPARATION_OF_DUTIES

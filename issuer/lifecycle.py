@@ -47,6 +47,10 @@ class LifecyclePolicy:
     endorsement_years: int = 1
     max_issue_years: int = 10
 
+    def endorsement_window(self, valid_until: date) -> tuple[date, date]:
+        """First and last day a 签注 is accepted for a credential valid until ``valid_until``."""
+        return valid_until - timedelta(days=self.endorsement_window_days), valid_until
+
 
 def resolve_district(value: str | int) -> District:
     """A district from its code, Chinese name or English name; INVALID_INPUT otherwise.
@@ -151,7 +155,7 @@ class Lifecycle:
         cred = self.get(cred_id, today=today)
         if cred.status is Status.REVOKED:
             raise InvalidStateError("凭证已注销，不能签注", "credential is revoked; cannot endorse")
-        opens = cred.valid_until - timedelta(days=self.policy.endorsement_window_days)
+        opens, _ = self.policy.endorsement_window(cred.valid_until)
         if not opens <= today <= cred.valid_until:
             raise OutsideEndorsementWindowError(
                 f"签注办理期为 {opens} 至 {cred.valid_until}",
