@@ -15,6 +15,7 @@ __all__ = [
     "ApplicationIncompleteError",
     "EnrolmentInvalidError",
     "ErrorCode",
+    "ForbiddenError",
     "InvalidInputError",
     "InvalidStateError",
     "LifecycleError",
@@ -23,6 +24,7 @@ __all__ = [
     "ProxyNotOnlineError",
     "SeparationOfDutiesError",
     "SlotFullError",
+    "SignInError",
 ]
 
 
@@ -39,6 +41,8 @@ class ErrorCode(StrEnum):
     PROXY_NOT_ONLINE = "PROXY_NOT_ONLINE"
     SLOT_FULL = "SLOT_FULL"
     SEPARATION_OF_DUTIES = "SEPARATION_OF_DUTIES"
+    FORBIDDEN = "FORBIDDEN"
+    SIGN_IN_FAILED = "SIGN_IN_FAILED"
 
 
 class LifecycleError(Exception):
@@ -110,3 +114,16 @@ class SeparationOfDutiesError(LifecycleError):
     """The officer who accepted an application may not also decide it."""
 
     code = ErrorCode.SEPARATION_OF_DUTIES
+class ForbiddenError(LifecycleError):
+    """The officer is signed in but their role may not do this (or they act on their own acceptance)."""
+
+    code = ErrorCode.FORBIDDEN
+
+
+class SignInError(LifecycleError):
+    """Wrong name, password or one-time code, a disabled account, or a lock after failures.
+
+    One message for the first three: which part was wrong would help a guesser.
+    """
+
+    code = ErrorCode.SIGN_IN_FAILED

@@ -37,6 +37,8 @@ _LIFECYCLE_STATUS = {
     ErrorCode.PROXY_NOT_ONLINE: 403,
     ErrorCode.SLOT_FULL: 409,
     ErrorCode.SEPARATION_OF_DUTIES: 409,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.SIGN_IN_FAILED: 401,
 }
 
 

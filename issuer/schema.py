@@ -90,8 +90,82 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_cred_id ON audit_log (cred_id);
 """
 
+# The officials' console: officer accounts and sessions, printed slips (each with its
+# own status-list index, so a reprint voids the slip before it), home visits and the
+# cases they open. See issuer.officers, issuer.slips and issuer.visits.
+_V2_CONSOLE = """
+CREATE TABLE officers (
+    officer_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    username        TEXT NOT NULL UNIQUE,
+    display_name    TEXT NOT NULL,
+    role            TEXT NOT NULL
+                    CHECK (role IN ('clerk', 'reviewer', 'supervisor', 'field', 'admin')),
+    station         TEXT NOT NULL,
+    district_code   INTEGER NOT NULL,
+    password_hash   TEXT NOT NULL,
+    totp_secret     TEXT NOT NULL,
+    totp_last_step  INTEGER NOT NULL DEFAULT 0,
+    active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    failed_signins  INTEGER NOT NULL DEFAULT 0,
+    locked_until    TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+
+CREATE TABLE officer_sessions (
+    token_hash  TEXT PRIMARY KEY,
+    officer_id  INTEGER NOT NULL REFERENCES officers (officer_id),
+    csrf        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    last_seen   TEXT NOT NULL,
+    ends_at     TEXT NOT NULL
+);
+CREATE INDEX officer_sessions_officer ON officer_sessions (officer_id);
+
+CREATE TABLE slips (
+    serial        INTEGER PRIMARY KEY AUTOINCREMENT,
+    cred_id       TEXT NOT NULL REFERENCES credentials (cred_id),
+    version       INTEGER NOT NULL,
+    status_index  INTEGER NOT NULL UNIQUE,
+    station       TEXT NOT NULL,
+    printed_at    TEXT NOT NULL,
+    printed_by    TEXT NOT NULL,
+    voided_at     TEXT,
+    voided_by     TEXT
+);
+CREATE INDEX slips_cred_id ON slips (cred_id);
+
+CREATE TABLE visit_tasks (
+    task_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    cred_id        TEXT NOT NULL REFERENCES credentials (cred_id),
+    district_code  INTEGER NOT NULL,
+    address        TEXT NOT NULL,
+    cause          TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    created_by     TEXT NOT NULL,
+    outcome        TEXT CHECK (outcome IN ('confirmed', 'not_living', 'nobody_home')),
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    note           TEXT,
+    closed_at      TEXT,
+    closed_by      TEXT
+);
+CREATE INDEX visit_tasks_district ON visit_tasks (district_code, closed_at);
+
+CREATE TABLE visit_cases (
+    case_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id     INTEGER NOT NULL REFERENCES visit_tasks (task_id),
+    cred_id     TEXT NOT NULL REFERENCES credentials (cred_id),
+    opened_at   TEXT NOT NULL,
+    opened_by   TEXT NOT NULL,
+    decision    TEXT CHECK (decision IN ('suspended', 'dismissed')),
+    reason      TEXT,
+    decided_at  TEXT,
+    decided_by  TEXT
+);
+"""
+
 # Index i migrates from user_version i to i + 1. Append only.
-_MIGRATIONS: tuple[str, ...] = (_V1,)
+_MIGRATIONS: tuple[str, ...] = (_V1, _V2_CONSOLE)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
