@@ -36,6 +36,7 @@ from issuer.model import (
     timestamp,
 )
 from issuer.schema import connect
+from issuer.slip_register import SLIP_STATUS_SQL
 from issuer.status_index import IndexAllocator
 from issuer.tokens import ENROLMENT_TTL
 
@@ -208,18 +209,26 @@ class Registry:
         """(index, status code) for every index whose status is not ACTIVE, by index.
 
         Superseded versions read as REVOKED so codes minted for them stop verifying.
-        Expiry is not listed: valid_until travels in the signed claims.
+        Expiry is not listed: valid_until travels in the signed claims. Printed slips
+        have indices of their own (issuer.slip_register).
         """
         cursor = self._conn.execute(
             "SELECT s.idx, CASE WHEN s.superseded = 1 OR c.status = 'revoked' THEN ? "
             "ELSE ? END FROM status_indices s JOIN credentials c ON c.cred_id = s.cred_id "
-            "WHERE s.superseded = 1 OR c.status IN ('revoked', 'suspended') ORDER BY s.idx",
+            f"WHERE s.superseded = 1 OR c.status IN ('revoked', 'suspended') UNION ALL {SLIP_STATUS_SQL} "
+            "ORDER BY 1",
             (int(StatusCode.REVOKED), int(StatusCode.SUSPENDED)),
         )
         for idx, code in cursor:
             yield int(idx), int(code)
 
     # ---- credentials: writes -----------------------------------------------
+
+    def allocate_indices(self, count: int) -> list[int]:
+        """Fresh status-list indices, inside the caller's transaction (which must insert them)."""
+        if not self._depth:
+            raise RuntimeError("indices are allocated inside a transaction")
+        return self._indices.allocate(self._conn, count)
 
     def insert_credential(
         self,

@@ -14,7 +14,7 @@ is drawn as vector rectangles so it prints sharp at any size).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -28,7 +28,8 @@ from issuer.registry import Registry
 
 from .config import Config
 from .devkeys import open_keys
-from .minting import Minter, PaperCode
+from .minting import Minter, PaperCode, require_mintable
+from .slip_register import SlipRegister
 from .views import TYPE_EN
 
 __all__ = ["PdfUnavailable", "Slip", "issue_slip", "slip_html", "slip_pdf", "write_slip_file"]
@@ -53,11 +54,17 @@ class PdfUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Slip:
-    """One printed slip: the credential as of printing and its paper code."""
+    """One printed slip: the credential as of printing, its paper code and where it was printed.
+
+    ``serial`` numbers the slip in the register (issuer.slip_register); printing it
+    voided every earlier slip of the credential.
+    """
 
     credential: Credential
     paper: PaperCode
     office: str
+    serial: int = 0
+    station: str = ""
 
 
 def issue_slip(
@@ -69,17 +76,28 @@ def issue_slip(
     now: float,
     actor: str,
     office: str,
+    station: str | None = None,
 ) -> Slip:
-    """Mint the paper code for a credential and record the printing in the audit log."""
+    """Mint the paper code for a new slip, voiding the earlier ones, and audit the printing.
+
+    The code's ``ref`` is the slip's own status-list index (issuer.slip_register), so
+    the slip stops verifying when it is reprinted, when the permit changes version,
+    is suspended or is revoked. ``station`` is the printing station (default ``office``).
+    """
     now_dt = datetime.fromtimestamp(now, BEIJING)
     cred = lifecycle.get(cred_id, today=now_dt.date())
-    paper = minter.mint_paper(cred, now)
+    require_mintable(cred, now)
+    where = station or office
     with registry.transaction():
+        earlier = [p.serial for p in SlipRegister(registry).of_credential(cred.cred_id) if p.valid]
+        printed = SlipRegister(registry).record(cred.cred_id, cred.version, where, actor=actor, now=now_dt)
+        paper = minter.mint_paper(replace(cred, status_index=printed.status_index), now)
         registry.record_audit(
             actor=actor, operation="slip.print", cred_id=cred.cred_id, now=now_dt,
-            details={"issued_at": paper.issued_at, "not_after": paper.not_after, "version": cred.version},
+            details={"issued_at": paper.issued_at, "not_after": paper.not_after, "version": cred.version,
+                     "serial": printed.serial, "station": where, "voided": earlier},
         )
-    return Slip(cred, paper, office)
+    return Slip(cred, paper, office, printed.serial, where)
 
 
 def _beijing(ts: int) -> str:
@@ -94,11 +112,14 @@ def fields(slip: Slip) -> list[tuple[str, str, str]]:
         ("姓名", "Name", c.holder_name),
         ("公民身份号码", "ID number", c.masked_id_number),
         ("证件类型", "Permit type", f"{c.permit_type.name_zh} {TYPE_EN[c.permit_type]}"),
+        ("居住地址", "Address", c.address),
         ("所属区", "District", f"{district.name_zh} {district.name_en}"),
         ("证件有效期至", "Permit valid until", c.valid_until.isoformat()),
         ("凭证编号", "Credential ID", f"{c.cred_id} (v{c.version})"),
         ("确认单签发时间", "Slip issued", _beijing(slip.paper.issued_at) + " (UTC+8)"),
         ("确认单有效期至", "Slip valid until", _beijing(slip.paper.not_after) + " (UTC+8)"),
+        ("确认单编号", "Slip serial", f"No. {slip.serial}（补打作废此前各单 / a reprint voids earlier slips）"),
+        ("打印单位", "Printed at", slip.station or slip.office),
     ]
 
 

@@ -78,7 +78,10 @@ class IndexAllocator:
         return fresh
 
     def _load(self, conn: sqlite3.Connection) -> set[int]:
-        stored = int(conn.execute("SELECT count(*) FROM status_indices").fetchone()[0])
+        # Credential versions and printed slips (issuer.slip_register) share one space.
+        stored = int(conn.execute(
+            "SELECT (SELECT count(*) FROM status_indices) + (SELECT count(*) FROM slips)").fetchone()[0])
         if self._used is None or len(self._used) != stored:
-            self._used = {row[0] for row in conn.execute("SELECT idx FROM status_indices")}
+            self._used = {row[0] for row in conn.execute(
+                "SELECT idx FROM status_indices UNION ALL SELECT status_index FROM slips")}
         return self._used
