@@ -12,8 +12,10 @@ here reads a clock, so tests can stand on any day of the calendar.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from issuer.errors import (
     AlreadyExistsError,
@@ -25,6 +27,7 @@ from issuer.errors import (
 from issuer.idnumber import IdNumberError, validate_id_number
 from issuer.model import Credential, NewCredential, PermitType, Status, add_years, beijing_date
 from issuer.registry import Registry
+from issuer.visits.store import VisitStore
 from keys.districts import DISTRICTS, District, district_by_code, district_by_name
 
 __all__ = ["Lifecycle", "LifecyclePolicy", "resolve_district"]
@@ -108,11 +111,15 @@ class Lifecycle:
         *,
         actor: str,
         now: datetime,
+        context: Mapping[str, Any] | None = None,
     ) -> Credential:
         """Issue a new credential (no legacy card number) valid for `years` years.
 
         Refused when the holder already has an active or suspended credential: one
-        person, one live permit.
+        person, one live permit. A home visit to the address is scheduled in the same
+        transaction (issuer.visits). `context` goes into the audit entry, e.g. the
+        application the permit was issued on and who applied for it (a proxy); it must
+        hold no ID number.
         """
         today = beijing_date(now)
         try:
@@ -143,11 +150,14 @@ class Lifecycle:
             district_code=district_code, issued_on=today, valid_from=valid_from,
             valid_until=valid_until,
         )
-        return self.registry.insert_credential(
-            new, actor=actor, now=now, operation="issue",
-            details={"permit_type": int(ptype), "district_code": district_code,
-                     "valid_until": valid_until.isoformat()},
-        )
+        with self.registry.transaction():
+            cred = self.registry.insert_credential(
+                new, actor=actor, now=now, operation="issue",
+                details={"permit_type": int(ptype), "district_code": district_code,
+                         "valid_until": valid_until.isoformat(), **(dict(context) if context else {})},
+            )
+            VisitStore(self.registry).open_task(cred.cred_id, district_code, where, "issue", actor=actor, now=now)
+        return cred
 
     def endorse(self, cred_id: str, *, actor: str, now: datetime) -> Credential:
         """签注: extend valid_until by the policy's years (one), inside the window only."""
@@ -176,7 +186,10 @@ class Lifecycle:
         actor: str,
         now: datetime,
     ) -> Credential:
-        """变更: new address and/or district; a new version with a new status index."""
+        """变更: new address and/or district; a new version with a new status index.
+
+        The new address gets a home visit (issuer.visits), scheduled in the same transaction.
+        """
         cred = self._require(cred_id, now, {Status.ACTIVE}, "变更", "change")
         new_address = None if address is None else _required_text(
             address, _MAX_ADDRESS, "居住地址", "address")
@@ -189,11 +202,15 @@ class Lifecycle:
         ]
         if not changed:
             raise InvalidInputError("没有需要变更的内容", "nothing to change")
-        return self.registry.new_version(
-            cred.cred_id, actor=actor, now=now, operation="change",
-            address=new_address, district_code=new_district,
-            details={"changed": changed, "district_code": new_district or cred.district_code},
-        )
+        with self.registry.transaction():
+            changed_cred = self.registry.new_version(
+                cred.cred_id, actor=actor, now=now, operation="change",
+                address=new_address, district_code=new_district,
+                details={"changed": changed, "district_code": new_district or cred.district_code},
+            )
+            VisitStore(self.registry).open_task(changed_cred.cred_id, changed_cred.district_code,
+                                                changed_cred.address, "change", actor=actor, now=now)
+        return changed_cred
 
     def suspend(
         self, cred_id: str, *, reason: str | None = None, actor: str, now: datetime

@@ -179,8 +179,8 @@ def test_audit_names_the_clerk(client: TestClient) -> None:
     cid = issue(client)["cred_id"]
     client.post(f"/admin/credentials/{cid}/suspend", headers={**ADMIN, "X-Actor": "clerk-042"})
     entries = client.get(f"/admin/credentials/{cid}/audit", headers=ADMIN).json()["entries"]
-    assert [e["operation"] for e in entries] == ["issue", "suspend"]
-    assert entries[1]["actor"] == "admin:clerk-042" and entries[0]["actor"] == "admin"
+    assert [e["operation"] for e in entries] == ["issue", "visit.open", "suspend"]
+    assert entries[2]["actor"] == "admin:clerk-042" and entries[0]["actor"] == "admin"
     r = client.post(f"/admin/credentials/{cid}/reinstate", headers={**ADMIN, "X-Actor": "bad actor\n"})
     assert r.status_code == 400
 

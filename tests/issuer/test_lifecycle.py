@@ -246,11 +246,12 @@ def test_history_is_in_the_audit_log(lifecycle: Lifecycle) -> None:
     lifecycle.revoke(cred.cred_id, "done", actor=CLERK, now=at(date(2027, 11, 2)))
     entries = lifecycle.registry.audit_entries(cred.cred_id)
     assert [e.operation for e in entries] == [
-        "issue", "show", "suspend", "reinstate", "change", "endorse", "revoke",
+        "issue", "visit.open", "show", "suspend", "reinstate", "change", "visit.open", "endorse", "revoke",
     ]
-    assert entries[1].actor == "clerk:viewer"
-    assert entries[4].details["changed"] == ["address"]
-    assert entries[6].details["reason"] == "done"
+    assert entries[2].actor == "clerk:viewer"
+    assert entries[5].details["changed"] == ["address"]
+    assert entries[6].details["cause"] == "change"
+    assert entries[8].details["reason"] == "done"
 
 
 def test_resolve_district_accepts_code_and_names() -> None:
