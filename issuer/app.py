@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from issuer.errors import LifecycleError
 from issuer.status_index import IndexSpaceExhausted
+from keys.browser import routes as wire_module_routes
 from keys.keypair import KeyFileError
 from scanner_app.vendor import vendor_routes
 
@@ -229,7 +230,7 @@ def create_app(
         finally:
             worker.close()
 
-    routes = [*_public_routes(state), *vendor_routes(), *holder_api.routes(state), *admin_api.routes(state)]
+    routes = [*_public_routes(state), *vendor_routes(), *wire_module_routes(), *holder_api.routes(state), *admin_api.routes(state)]
     app = Starlette(routes=routes, exception_handlers=_exception_handlers(), lifespan=lifespan)
     app.add_middleware(SecurityHeaders)
     app.state.issuer = state

@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from keys.browser import routes as wire_module_routes
+
 from .documents import ScannerPolicy, messages_document
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -115,4 +117,4 @@ def scanner_routes(policy: ScannerPolicy | None = None) -> list[BaseRoute]:
     for url, path in static_files().items():
         headers = SERVICE_WORKER_HEADERS if path.name == "sw.js" else SECURITY_HEADERS
         routes.append(Route(url, _file_endpoint(path, headers), methods=methods, name=f"scan:{path.name}"))
-    return routes
+    return [*routes, *wire_module_routes()]

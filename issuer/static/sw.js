@@ -6,8 +6,26 @@
  */
 "use strict";
 
-var CACHE = "holder-shell-v1";
-var SHELL = ["/holder/", "/holder/static/holder.js", "/holder/static/holder.css", "/vendor/qrcode.js"];
+var CACHE = "holder-shell-v2";
+var SHELL = [
+  "/holder/",
+  "/holder/static/holder.css",
+  "/holder/static/holder.js",
+  "/holder/static/card-view.js",
+  "/holder/static/code-display.js",
+  "/holder/static/enrolment.js",
+  "/holder/static/holder-api.js",
+  "/holder/static/offline-pass.js",
+  "/holder/static/qr-view.js",
+  "/holder/static/storage.js",
+  "/holder/static/text.js",
+  "/lib/base45.js",
+  "/lib/bytes.js",
+  "/lib/timesteps.js",
+  "/lib/totp.js",
+  "/lib/wire.js",
+  "/vendor/qrcode.js"
+];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(

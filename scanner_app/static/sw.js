@@ -5,20 +5,40 @@
 // key set and status list carry "X-Scanner-Cache: hit" so the page does not
 // mistake them for fresh data.
 
-const CACHE = 'permit-scanner-v1';
+const CACHE = 'permit-scanner-v2';
 const SHELL = [
   '/scan',
+  '/scan/api.js',
   '/scan/app.js',
-  '/scan/permit-format.js',
-  '/scan/device-store.js',
   '/scan/camera.js',
+  '/scan/device-store.js',
+  '/scan/dom.js',
   '/scan/feedback.js',
+  '/scan/i18n.js',
+  '/scan/keyset.js',
+  '/scan/offline-check.js',
+  '/scan/offline-data.js',
+  '/scan/outbox.js',
+  '/scan/reasons.js',
+  '/scan/recent-scans.js',
+  '/scan/scan-input.js',
+  '/scan/service-clock.js',
+  '/scan/session.js',
+  '/scan/status-bar.js',
+  '/scan/status-list.js',
+  '/scan/verdict-view.js',
+  '/scan/verification.js',
   '/scan/styles.css',
   '/scan/manifest.webmanifest',
   '/scan/icon.svg',
   '/scan/icon-maskable.svg',
   '/scan/messages.json',
   '/scan/config.json',
+  '/lib/base45.js',
+  '/lib/bytes.js',
+  '/lib/timesteps.js',
+  '/lib/totp.js',
+  '/lib/wire.js',
   '/vendor/jsQR.js',
 ];
 const DATA = ['/v1/keyset', '/v1/status-list'];

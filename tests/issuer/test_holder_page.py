@@ -23,6 +23,7 @@ from keys.base45 import b45encode
 from keys.keyset import b64u
 from keys.totp import code_at
 from keys.wire import pass_text
+from tests.fixtures.browser import module_graph
 from tests.issuer.app_helpers import (
     ADMIN,
     T0,
@@ -146,20 +147,43 @@ def test_offline_switches_to_pass(browser, server: str, http: httpx.Client, cloc
 
 
 def test_page_totp_and_base45_match_python(browser, server: str, clock: Clock) -> None:
+    """The modules the page imports (/lib/, served from keys/browser) compute what keys/ computes."""
     page = new_page(browser, server, clock())
+    page.evaluate("""async () => {
+        window.lib = {...await import('/lib/bytes.js'), ...await import('/lib/base45.js'),
+                      ...await import('/lib/totp.js'), ...await import('/lib/wire.js')};
+    }""")
     rng = random.Random(5)
     for _ in range(8):
         secret = bytes(rng.randrange(256) for _ in range(20))
         for step in (0, 1, 59, int(T0 // 15), 2**31 + 12345, rng.randrange(2**40)):
-            js = page.evaluate("([s, c]) => RPHolder.totp(RPHolder.b64uDecode(s), c, 6)", [b64u(secret), step])
+            js = page.evaluate("([s, c]) => lib.codeAt(lib.b64uDecode(s), c)", [b64u(secret), step])
             assert js == code_at(secret, step), (secret.hex(), step)
     for n in [0, 1, 2, 3, 99, 100, 140]:
         data = bytes(rng.randrange(256) for _ in range(n))
-        assert page.evaluate("s => RPHolder.b45encode(RPHolder.b64uDecode(s))", b64u(data)) == b45encode(data)
+        text = page.evaluate("s => lib.b45encode(lib.b64uDecode(s))", b64u(data))
+        assert text == b45encode(data)
+        assert page.evaluate("t => lib.b64uEncode(lib.b45decode(t))", text) == b64u(data)
         if n >= 10:
             step, code = rng.randrange(2**32), rng.randrange(1_000_000)
-            js = page.evaluate("([p, s, c]) => RPHolder.passText(RPHolder.b64uDecode(p), s, c)", [b64u(data), step, code])
+            js = page.evaluate("([p, s, c]) => lib.passText(lib.b64uDecode(p), s, c)", [b64u(data), step, code])
             assert js == pass_text(data, step, code)
+
+
+def test_page_loads_one_copy_of_the_wire_format(http: httpx.Client) -> None:
+    """The holder page's modules import base45 and the layout from /lib/, the scanner's same files."""
+    from keys.browser import modules
+
+    graph = module_graph("/holder/static/holder.js", lambda path: http.get(path).raise_for_status().text)
+    assert {"/lib/wire.js", "/lib/base45.js", "/lib/totp.js", "/holder/static/offline-pass.js"} <= graph
+    for url, path in modules().items():
+        served = http.get(url)
+        assert served.headers["content-type"] == "text/javascript; charset=utf-8"
+        assert served.content == path.read_bytes()
+    shell = http.get("/holder/sw.js").text
+    assert [m for m in sorted(graph) if f'"{m}"' not in shell] == []
+    sources = "\n".join(http.get(m).text for m in graph if m.startswith("/holder/"))
+    assert "ALPHABET" not in sources and "HMAC" not in sources
 
 
 def test_bad_code_and_language_toggle(browser, server: str, clock: Clock) -> None:
@@ -219,9 +243,9 @@ def test_page_opens_offline_from_service_worker(browser, server: str, http: http
     enrol_in_page(page, http, issue(http, name="王五")["cred_id"])
     page.wait_for_function("() => !!localStorage.getItem('rp.pass')")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("() => caches.has('holder-shell-v1')")
+    page.wait_for_function("() => caches.has('holder-shell-v2')")
     page.wait_for_function("""async () => {
-        const c = await caches.open('holder-shell-v1');
+        const c = await caches.open('holder-shell-v2');
         return (await c.keys()).length >= 4;
     }""")
     page.context.set_offline(True)

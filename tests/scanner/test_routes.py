@@ -13,6 +13,7 @@ import scanner_app
 from keys.districts import DISTRICTS
 from keys.errors import MESSAGES
 from scanner_app import ScannerPolicy
+from tests.fixtures.browser import module_graph
 
 
 @pytest.fixture
@@ -35,10 +36,10 @@ def client(serve) -> httpx.Client:
     return serve()
 
 
-def test_routes_are_starlette_routes_under_scan():
+def test_routes_are_starlette_routes_under_scan_and_lib():
     routes = scanner_app.routes()
     assert routes and all(isinstance(r, BaseRoute) for r in routes)
-    assert all(getattr(r, "path").startswith("/scan") for r in routes)
+    assert all(getattr(r, "path").startswith(("/scan", "/lib/")) for r in routes)
 
 
 def test_page_is_served_with_a_strict_policy(client):
@@ -75,8 +76,16 @@ def test_service_worker_may_control_the_page(client):
     assert r.status_code == 200
     assert r.headers["service-worker-allowed"] == "/scan"
     assert r.headers["content-type"].startswith("text/javascript")
-    for url in ("/vendor/jsQR.js", "/v1/keyset", "/v1/status-list", "/scan/permit-format.js"):
+    for url in ("/vendor/jsQR.js", "/v1/keyset", "/v1/status-list", "/scan/manifest.webmanifest"):
         assert f"'{url}'" in r.text
+
+
+def test_service_worker_keeps_every_module_of_the_page(client):
+    """Offline, the page loads only what the worker kept: every module app.js imports, to the last."""
+    shell = client.get("/scan/sw.js").text
+    modules = module_graph("/scan/app.js", lambda path: client.get(path).raise_for_status().text)
+    assert {"/scan/app.js", "/scan/offline-check.js", "/lib/wire.js", "/lib/base45.js"} <= modules
+    assert [m for m in sorted(modules) if f"'{m}'" not in shell] == []
 
 
 def test_manifest_makes_the_app_installable(client):
@@ -96,7 +105,7 @@ def test_etag_revalidation_and_head(client):
     assert r.headers["cache-control"] == "no-cache"
     again = client.get("/scan/app.js", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
-    head = client.head("/scan/permit-format.js")
+    head = client.head("/scan/offline-check.js")
     assert head.status_code == 200 and head.content == b""
 
 

@@ -170,7 +170,7 @@ def test_offline_reload_opens_from_the_service_worker(context, verifier, issuer)
           return urls;
         }"""
     )
-    for url in ("/scan", "/scan/app.js", "/scan/permit-format.js", "/scan/messages.json", "/vendor/jsQR.js", "/v1/keyset", "/v1/status-list"):
+    for url in ("/scan", "/scan/app.js", "/scan/offline-check.js", "/lib/wire.js", "/scan/messages.json", "/vendor/jsQR.js", "/v1/keyset", "/v1/status-list"):
         assert url in cached
 
     context.set_offline(True)

@@ -1,4 +1,4 @@
-"""permit-format.js (the handheld's offline checks) agrees with verifier.core.
+"""offline-check.js (the handheld's offline checks) agrees with verifier.core.
 
 Every case is verified by the Python core and by the JavaScript module running
 in headless Chromium (WebCrypto Ed25519, DecompressionStream); the reasons,
@@ -105,7 +105,7 @@ def _core_verdicts(keyset: KeySet, status_list: StatusList, cases: list[tuple[st
 
 RUN_CASES = """
 async ({keyset, status, statusNow, cases}) => {
-  const fmt = await import('/scan/permit-format.js');
+  const fmt = {...await import('/scan/offline-check.js'), ...await import('/scan/keyset.js'), ...await import('/scan/status-list.js')};
   const ks = await fmt.parseKeySet(keyset);
   const list = await fmt.verifyStatusList(status, ks, statusNow);
   const seen = new Map();
@@ -130,7 +130,7 @@ async ({keyset, status, statusNow, cases}) => {
 
 @pytest.fixture
 def format_page(live_server, browser):
-    """A page on the scanner's origin, to import permit-format.js into."""
+    """A page on the scanner's origin, to import its modules into."""
     base = live_server(Starlette(routes=[*scanner_app.routes(), *vendor_routes()]))
     page = browser.new_page()
     page.goto(f"{base}/scan/config.json")
@@ -216,7 +216,7 @@ def test_status_list_too_old_offline_is_status_stale(format_page):
     code = issuer.minted(claims(valid_until=LATER))
     result = format_page.evaluate(
         """async ({keyset, status, code, now}) => {
-            const fmt = await import('/scan/permit-format.js');
+            const fmt = {...await import('/scan/offline-check.js'), ...await import('/scan/keyset.js'), ...await import('/scan/status-list.js')};
             const ks = await fmt.parseKeySet(keyset);
             const list = await fmt.verifyStatusList(status, ks, now);
             const replay = {claim: async () => true};
@@ -233,7 +233,7 @@ def test_status_list_too_old_offline_is_status_stale(format_page):
 def _rejects(page, keyset: dict, status: dict, now: float) -> str:
     return page.evaluate(
         """async ({keyset, status, now}) => {
-            const fmt = await import('/scan/permit-format.js');
+            const fmt = {...await import('/scan/offline-check.js'), ...await import('/scan/keyset.js'), ...await import('/scan/status-list.js')};
             try {
               const ks = await fmt.parseKeySet(keyset);
               await fmt.verifyStatusList(status, ks, now);
@@ -293,7 +293,7 @@ def test_status_entries_read_msb_first(format_page):
     indices = [0, 1, 2, 3, 4, 5, 6, STATUS_SIZE - 2, STATUS_SIZE - 1, STATUS_SIZE, -1]
     got = format_page.evaluate(
         """async ({keyset, status, now, indices}) => {
-            const fmt = await import('/scan/permit-format.js');
+            const fmt = {...await import('/scan/offline-check.js'), ...await import('/scan/keyset.js'), ...await import('/scan/status-list.js')};
             const list = await fmt.verifyStatusList(status, await fmt.parseKeySet(keyset), now);
             return indices.map((i) => fmt.statusAt(list, i));
         }""",

@@ -1,0 +1,187 @@
+// Which code the phone shows, and keeping it fresh. Online: a new signed code
+// from /v1/holder/live about a second before the current one expires. When
+// the network is gone: the offline pass with its one-time code, changing
+// every period. Back online: the live code again.
+
+import {PATHS, messageOf, readJson, request} from './holder-api.js';
+import {announce, renderClock, renderCredential, setOfflineLook} from './card-view.js';
+import {passCodeAt, passDueForRenewal, passUsable} from './offline-pass.js';
+import {clearQR, renderQR} from './qr-view.js';
+import {KEYS, getItem, getJson, setJson} from './storage.js';
+import {lang, t} from './text.js';
+
+const RETRY_MS = 5000;
+const NOT_ACTIVE_RETRY_MS = 30000;
+
+let mode = 'none'; // "live" | "offline" | "none"
+let liveTimer = null;
+let offlineTimer = null;
+let expiresAtMs = 0;
+let credential = null;
+let passFetching = false;
+let onUnenrolled = () => {};
+
+/** Call `listener()` when the issuer no longer knows this phone (401). */
+export function setUnenrolledHandler(listener) {
+  onUnenrolled = listener;
+}
+
+export function shownCredential() {
+  return credential;
+}
+
+/** Redraw the clock, band and countdown (every quarter second). */
+export function tick() {
+  renderClock(Date.now(), {cred: credential, expiresAtMs, offline: mode === 'offline'});
+}
+
+function setMode(next) {
+  if (mode === next) return;
+  const was = mode;
+  mode = next;
+  setOfflineLook(next === 'offline');
+  if (next === 'offline') announce(t('offline_on'));
+  else if (was === 'offline' && next === 'live') announce(t('online_on'));
+}
+
+function showNothing(message) {
+  clearQR(message);
+  expiresAtMs = 0;
+}
+
+function scheduleLive(ms) {
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(refreshLive, ms);
+}
+
+async function refreshLive() {
+  clearTimeout(liveTimer);
+  if (!getItem(KEYS.token)) return;
+  if (navigator.onLine === false) {
+    goOffline();
+    scheduleLive(RETRY_MS);
+    return;
+  }
+  try {
+    const res = await request(PATHS.live);
+    if (res.status === 401) {
+      onUnenrolled();
+      return;
+    }
+    if (res.status === 409) {
+      const body = await readJson(res);
+      setJson(KEYS.pass, null);
+      clearTimeout(offlineTimer);
+      setMode('live');
+      showNothing(messageOf(body, lang(), t('not_active')));
+      loadCredential();
+      scheduleLive(NOT_ACTIVE_RETRY_MS);
+      return;
+    }
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const body = await res.json();
+    clearTimeout(offlineTimer);
+    setMode('live');
+    renderQR(body.code, 'live');
+    expiresAtMs = Date.now() + body.expires_in * 1000;
+    tick();
+    scheduleLive(Math.max(500, (body.expires_in - 1) * 1000));
+    refreshPass(false);
+  } catch (e) {
+    goOffline();
+    scheduleLive(RETRY_MS);
+  }
+}
+
+export function goOffline() {
+  if (mode === 'offline') return;
+  setMode('offline');
+  renderOffline();
+}
+
+async function renderOffline() {
+  clearTimeout(offlineTimer);
+  if (mode !== 'offline') return;
+  const pass = getJson(KEYS.pass);
+  if (!passUsable(pass, Date.now() / 1000)) {
+    showNothing(t('no_pass'));
+    return;
+  }
+  try {
+    const {text, expiresAt} = await passCodeAt(pass, Date.now() / 1000);
+    if (mode !== 'offline') return;
+    renderQR(text, 'pass');
+    expiresAtMs = expiresAt * 1000;
+    tick();
+    offlineTimer = setTimeout(renderOffline, Math.max(50, expiresAtMs - Date.now() + 50));
+  } catch (e) {
+    showNothing(t('no_pass'));
+  }
+}
+
+/** Fetch a new offline pass when the one held is half used (or always, with `force`). */
+async function refreshPass(force) {
+  if (!force && !passDueForRenewal(getJson(KEYS.pass), Date.now() / 1000)) return;
+  if (passFetching) return;
+  passFetching = true;
+  try {
+    const res = await request(PATHS.pass);
+    if (res.status === 401) {
+      onUnenrolled();
+      return;
+    }
+    if (res.status === 409) {
+      setJson(KEYS.pass, null);
+      return;
+    }
+    if (res.ok) setJson(KEYS.pass, await res.json());
+  } catch (e) {
+    // keep the pass we have
+  } finally {
+    passFetching = false;
+  }
+}
+
+async function loadCredential() {
+  try {
+    const res = await request(PATHS.credential);
+    if (res.status === 401) {
+      onUnenrolled();
+      return;
+    }
+    if (!res.ok) return;
+    credential = await res.json();
+    setJson(KEYS.credential, credential);
+    renderCredential(credential);
+    tick();
+  } catch (e) {
+    // offline: keep the cached details
+  }
+}
+
+/** Start showing codes for the enrolled phone (after enrolment or on opening the page). */
+export async function startDisplay() {
+  credential = getJson(KEYS.credential);
+  renderCredential(credential);
+  mode = 'none';
+  showNothing('');
+  loadCredential();
+  refreshPass(false).then(() => {
+    if (mode === 'offline') renderOffline();
+  });
+  return refreshLive();
+}
+
+/** Stop every timer and forget what was shown (the phone was unenrolled). */
+export function stopDisplay() {
+  clearTimeout(liveTimer);
+  clearTimeout(offlineTimer);
+  credential = null;
+  mode = 'none';
+  showNothing('');
+}
+
+/** The network came back: fetch a live code at once. */
+export function networkBack() {
+  return refreshLive();
+}

@@ -1,0 +1,106 @@
+// The holder page's words in Chinese and English, and which is shown. Chinese
+// first; the choice is kept on the phone.
+
+import {getItem, setItem} from './storage.js';
+
+const TEXT = {
+  zh: {
+    title: '北京市电子居住证',
+    toggle: 'English',
+    enrol_title: '绑定本机',
+    enrol_help: '请输入窗口工作人员提供的激活码（15 分钟内有效，只能使用一次）。',
+    enrol_code: '激活码',
+    enrol_label: '设备名称',
+    enrol_label_default: '我的手机',
+    enrol_submit: '绑定',
+    enrol_busy: '正在绑定…',
+    enrol_empty: '请输入激活码',
+    enrol_network: '网络不可用，请联网后再绑定',
+    offline_title: '离线模式 / Offline mode',
+    offline_help: '网络不可用，正在显示离线凭证。',
+    f_name: '姓名',
+    f_id: '公民身份号码',
+    f_district: '所属区',
+    f_valid: '有效期至',
+    f_status: '状态',
+    brightness: (p) => `出示时请调高屏幕亮度。二维码每 ${p} 秒自动更新，截图无效。`,
+    unenrol: '解除本机绑定',
+    unenrol_confirm: '确定解除本机绑定？解除后需要新的激活码才能再次绑定。',
+    qr_live: '实时核验二维码，自动更新',
+    qr_offline: '离线核验二维码，自动更新',
+    refresh_in: (s) => `${s} 秒后更新`,
+    offline_on: '网络已断开，已切换到离线模式',
+    online_on: '网络已恢复，正在显示实时二维码',
+    no_pass: '没有可用的离线凭证，请联网后刷新',
+    not_active: '证件当前不能出示二维码',
+    revoked_device: '本机绑定已失效，请重新绑定',
+    enrolled: '绑定成功',
+  },
+  en: {
+    title: 'Beijing Residence Permit',
+    toggle: '中文',
+    enrol_title: 'Enrol this phone',
+    enrol_help: 'Enter the enrolment code from the counter (valid for 15 minutes, works once).',
+    enrol_code: 'Enrolment code',
+    enrol_label: 'Device name',
+    enrol_label_default: 'My phone',
+    enrol_submit: 'Enrol',
+    enrol_busy: 'Enrolling…',
+    enrol_empty: 'Enter the enrolment code',
+    enrol_network: 'No network: connect and try again',
+    offline_title: '离线模式 / Offline mode',
+    offline_help: 'No network: showing the offline pass.',
+    f_name: 'Name',
+    f_id: 'ID number',
+    f_district: 'District',
+    f_valid: 'Valid until',
+    f_status: 'Status',
+    brightness: (p) => `Raise the screen brightness when showing the code. It changes every ${p} seconds; screenshots do not work.`,
+    unenrol: 'Remove this phone',
+    unenrol_confirm: 'Remove this phone? A new enrolment code is needed to enrol again.',
+    qr_live: 'Live verification QR code, refreshed automatically',
+    qr_offline: 'Offline verification QR code, refreshed automatically',
+    refresh_in: (s) => `Refreshes in ${s} s`,
+    offline_on: 'Network lost: switched to offline mode',
+    online_on: 'Network back: showing the live code',
+    no_pass: 'No offline pass available: connect to the network',
+    not_active: 'This permit cannot be shown right now',
+    revoked_device: 'This phone is no longer enrolled: enrol it again',
+    enrolled: 'Phone enrolled',
+  },
+};
+
+const LANG_KEY = 'rp.lang';
+let current = 'zh';
+
+export function lang() {
+  return current;
+}
+
+/** The text for `key` in the current language; a function entry is called with `args`. */
+export function t(key, ...args) {
+  const value = TEXT[current][key];
+  return typeof value === 'function' ? value(...args) : value;
+}
+
+export function loadLanguage() {
+  current = getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+}
+
+export function toggleLanguage() {
+  current = current === 'zh' ? 'en' : 'zh';
+  setItem(LANG_KEY, current);
+}
+
+/** Put the current language on the document: lang, every [data-i18n] element, the switch. */
+export function applyLanguage() {
+  document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+  for (const node of document.querySelectorAll('[data-i18n]')) {
+    const value = TEXT[current][node.dataset.i18n];
+    if (typeof value === 'string') node.textContent = value;
+  }
+  const toggle = document.getElementById('lang');
+  toggle.textContent = t('toggle');
+  toggle.setAttribute('lang', current === 'zh' ? 'en' : 'zh-CN');
+  document.getElementById('enrol-label').placeholder = t('enrol_label_default');
+}

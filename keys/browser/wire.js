@@ -1,0 +1,157 @@
+// The signed payload a QR code carries, for browsers: the byte layout of
+// keys/wire.py, read and written the same way (docs/format.md has it byte by
+// byte, with test vectors). Pure: no DOM, no storage, no clock.
+//
+//   header   version u8 | mode u8 | kid 4s                                 6 bytes
+//   MINTED   period u8 | step u32 | nonce 3s                               8 bytes
+//   PASS     period u8 | not_before u32 | hours u8 | pass_id 8s           14 bytes
+//   PAPER    issued_at u32 | not_after u32                                 8 bytes
+//   claims   ref u24 | kind u8 (permit_type << 5 | district)
+//            | valid_until u16 (days) | id_tail u16 | name (UTF-8, the rest)   8 + n bytes
+//   signature  Ed25519 over every byte before it                          64 bytes
+//   PASS only, unsigned trailer: step_low u16 | totp u24                   5 bytes
+//
+// A mode is one entry of MODES: its fields' size, the longest name it
+// carries, its unsigned trailer and how its fields read. Adding a mode is
+// adding an entry there.
+
+import {Base45Error, b45decode, b45encode} from './base45.js';
+import {concatBytes, readU16, readU24, readU32, toHex} from './bytes.js';
+
+export const PREFIX = 'RP:';
+export const VERSION = 1;
+export const HEADER_SIZE = 6;
+export const KID_SIZE = 4;
+export const CLAIMS_FIXED_SIZE = 8;
+export const SIGNATURE_SIZE = 64;
+
+/** A refusal with a stable reason code (keys/errors.py); the detail is for logs only. */
+export class CredentialError extends Error {
+  constructor(reason, detail = '') {
+    super(detail || reason);
+    this.reason = reason;
+  }
+}
+
+export const MODE = Object.freeze({MINTED: 1, PASS: 2, PAPER: 3});
+
+/** mode number -> its layout. `fields(signed, trailer, at)` reads the mode's time fields at offset `at`. */
+export const MODES = Object.freeze({
+  [MODE.MINTED]: Object.freeze({
+    name: 'MINTED', fieldsSize: 8, nameMaxBytes: 14, trailerSize: 0,
+    fields: (b, t, h) => ({period: b[h], step: readU32(b, h + 1), nonce: b.slice(h + 5, h + 8)}),
+  }),
+  [MODE.PASS]: Object.freeze({
+    name: 'PASS', fieldsSize: 14, nameMaxBytes: 18, trailerSize: 5,
+    fields: (b, t, h) => ({
+      period: b[h], notBefore: readU32(b, h + 1), hours: b[h + 5], passId: b.slice(h + 6, h + 14),
+      stepLow: readU16(t, 0), totp: readU24(t, 2),
+    }),
+  }),
+  [MODE.PAPER]: Object.freeze({
+    name: 'PAPER', fieldsSize: 8, nameMaxBytes: 30, trailerSize: 0,
+    fields: (b, t, h) => ({issuedAt: readU32(b, h), notAfter: readU32(b, h + 4)}),
+  }),
+});
+
+/** mode number -> name ("MINTED", ...), as verdicts name modes. */
+export const MODE_NAMES = Object.freeze(Object.fromEntries(Object.entries(MODES).map(([m, l]) => [m, l.name])));
+
+function layoutOf(mode) {
+  const layout = Object.prototype.hasOwnProperty.call(MODES, mode) ? MODES[mode] : undefined;
+  if (!layout) throw new CredentialError('MALFORMED', 'mode');
+  return layout;
+}
+
+/** Where the claims start in a payload of `mode`. */
+export function claimsOffset(mode) {
+  return HEADER_SIZE + layoutOf(mode).fieldsSize;
+}
+
+/**
+ * Split a scanned text into its parts; nothing is verified yet.
+ * Returns {mode, kid, kidHex, signed, signature, trailer}; throws
+ * CredentialError MALFORMED / UNSUPPORTED_VERSION as keys.wire.unverified_split.
+ */
+export function unverifiedSplit(text) {
+  if (typeof text !== 'string') throw new CredentialError('MALFORMED', 'not text');
+  text = text.trim();
+  if (!text.startsWith(PREFIX)) throw new CredentialError('MALFORMED', 'prefix');
+  let raw;
+  try {
+    raw = b45decode(text.slice(PREFIX.length));
+  } catch (e) {
+    if (e instanceof Base45Error) throw new CredentialError('MALFORMED', 'base45');
+    throw e;
+  }
+  if (raw.length < HEADER_SIZE) throw new CredentialError('MALFORMED', 'short');
+  if (raw[0] !== VERSION) throw new CredentialError('UNSUPPORTED_VERSION', String(raw[0]));
+  const mode = raw[1];
+  const layout = layoutOf(mode);
+  const minimum = HEADER_SIZE + layout.fieldsSize + CLAIMS_FIXED_SIZE + SIGNATURE_SIZE + layout.trailerSize;
+  if (raw.length < minimum || raw.length > minimum + layout.nameMaxBytes) throw new CredentialError('MALFORMED', 'length');
+  const kid = raw.slice(2, 2 + KID_SIZE);
+  const end = raw.length - layout.trailerSize;
+  return {
+    mode,
+    kid,
+    kidHex: toHex(kid),
+    signed: raw.slice(0, end - SIGNATURE_SIZE),
+    signature: raw.slice(end - SIGNATURE_SIZE, end),
+    trailer: raw.slice(end),
+  };
+}
+
+/** The mode's time fields, read before the signature is checked (hence unverified). */
+export function unverifiedTimeFields(split) {
+  return layoutOf(split.mode).fields(split.signed, split.trailer, HEADER_SIZE);
+}
+
+const UTF8 = new TextDecoder('utf-8', {fatal: true});
+
+/** The last four characters of the ID number from their packed form (digits * 11 + check). */
+export function unpackIdTail(value) {
+  const digits = Math.floor(value / 11);
+  const check = value % 11;
+  if (digits > 999) throw new CredentialError('MALFORMED', 'id_tail');
+  return String(digits).padStart(3, '0') + (check === 10 ? 'X' : String(check));
+}
+
+/** Claims of a payload whose signature has been verified. */
+export function decodeClaims(signed, offset) {
+  const days = readU16(signed, offset + 4);
+  let name;
+  try {
+    name = UTF8.decode(signed.slice(offset + CLAIMS_FIXED_SIZE));
+  } catch (e) {
+    throw new CredentialError('MALFORMED', 'claims text');
+  }
+  return {
+    ref: readU24(signed, offset),
+    refBytes: signed.slice(offset, offset + 3),
+    permitType: signed[offset + 3] >> 5,
+    district: signed[offset + 3] & 31,
+    validUntilDays: days,
+    validUntil: new Date(days * 86400000).toISOString().slice(0, 10),
+    idTail: unpackIdTail(readU16(signed, offset + 6)),
+    name,
+  };
+}
+
+/** The replay key of a live code, as the service's: "m" + step(4) + nonce(3) + ref(3), in hex. */
+export function mintedReplayKey(split) {
+  const h = HEADER_SIZE;
+  const c = claimsOffset(MODE.MINTED);
+  return 'm' + toHex(split.signed.slice(h + 1, h + 8)) + toHex(split.signed.slice(c, c + 3));
+}
+
+/**
+ * The text a device shows offline (keys.wire.pass_text): the signed pass
+ * followed by its liveness trailer, step_low u16 | code u24.
+ */
+export function passText(signedPass, step, code) {
+  if (!(Number.isInteger(code) && code >= 0 && code <= 999999)) throw new RangeError('a TOTP code has six digits');
+  const low = step % 0x10000;
+  const trailer = Uint8Array.of(low >> 8, low & 0xff, (code >> 16) & 0xff, (code >> 8) & 0xff, code & 0xff);
+  return PREFIX + b45encode(concatBytes(signedPass, trailer));
+}

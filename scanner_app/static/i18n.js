@@ -1,0 +1,75 @@
+// The handheld's own words in Chinese and English (reason messages come from
+// the service, reasons.js), and which language is shown. Chinese first; the
+// choice is kept on the device.
+
+const TEXT = {
+  zh: {
+    title: '居住证核验', signOut: '退出', signinTitle: '执法人员登录', accessKey: '访问密钥', signIn: '登录',
+    cameraStart: '开启摄像头', cameraStop: '关闭摄像头', wedgeLabel: '扫码枪输入', keysetAge: '密钥集',
+    statusAge: '状态列表', pendingUploads: '待上传记录', recentTitle: '最近核验', tapToContinue: '轻触继续扫码',
+    ok: '✓ 有效', warn: '! 请注意', fail: '✗ 不通过', online: '在线', offline: '离线：使用本机缓存核验',
+    never: '无', ago: (s) => (s < 60 ? '刚刚' : s < 3600 ? `${Math.floor(s / 60)} 分钟前` : s < 86400 ? `${Math.floor(s / 3600)} 小时前` : `${Math.floor(s / 86400)} 天前`),
+    clockOff: (s) => `本机时间与服务器相差 ${s} 秒，请校准设备时间`,
+    badKey: '访问密钥无效', tooMany: '尝试次数过多，请稍后再试', noNetwork: '无法连接核验服务',
+    expired: '登录已过期，请重新登录', signinFailed: '登录失败',
+    cameraOn: '摄像头扫描中', cameraOff: '摄像头已关闭', cameraError: '无法使用摄像头',
+    name: '姓名', id: '身份证号', district: '所属区', type: '证件类型', validUntil: '有效期至', latency: (ms) => `${ms} 毫秒`,
+    modes: {MINTED: '实时码', PASS: '离线码', PAPER: '纸质凭证'}, offlineMark: '离线',
+  },
+  en: {
+    title: 'Permit check', signOut: 'Sign out', signinTitle: 'Official sign-in', accessKey: 'Access key', signIn: 'Sign in',
+    cameraStart: 'Start camera', cameraStop: 'Stop camera', wedgeLabel: 'Scanner input', keysetAge: 'Key set',
+    statusAge: 'Status list', pendingUploads: 'Records to upload', recentTitle: 'Recent scans', tapToContinue: 'Tap to scan again',
+    ok: '✓ Valid', warn: '! Attention', fail: '✗ Refused', online: 'Online', offline: 'Offline: checking with cached data',
+    never: 'none', ago: (s) => (s < 60 ? 'just now' : s < 3600 ? `${Math.floor(s / 60)} min ago` : s < 86400 ? `${Math.floor(s / 3600)} h ago` : `${Math.floor(s / 86400)} days ago`),
+    clockOff: (s) => `This device's clock is ${s} s off the server's; set the time`,
+    badKey: 'Invalid access key', tooMany: 'Too many attempts; try later', noNetwork: 'Cannot reach the verification service',
+    expired: 'Session expired; sign in again', signinFailed: 'Sign-in failed',
+    cameraOn: 'Camera scanning', cameraOff: 'Camera off', cameraError: 'Camera not available',
+    name: 'Name', id: 'ID', district: 'District', type: 'Type', validUntil: 'Valid until', latency: (ms) => `${ms} ms`,
+    modes: {MINTED: 'live code', PASS: 'offline pass', PAPER: 'paper slip'}, offlineMark: 'offline',
+  },
+};
+
+const STORAGE_KEY = 'lang';
+let current = 'zh';
+const listeners = [];
+
+export function lang() {
+  return current;
+}
+
+/** The text for `key` in the current language; a function entry is called with `args`. */
+export function t(key, ...args) {
+  const value = TEXT[current][key];
+  return typeof value === 'function' ? value(...args) : value;
+}
+
+/** The name of a code mode ("MINTED", ...) in the current language. */
+export function modeName(mode) {
+  return mode ? TEXT[current].modes[mode] || mode : '';
+}
+
+export function loadLanguage() {
+  current = localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'zh';
+}
+
+export function toggleLanguage() {
+  current = current === 'zh' ? 'en' : 'zh';
+  localStorage.setItem(STORAGE_KEY, current);
+  for (const listener of listeners) listener(current);
+}
+
+export function onLanguageChange(listener) {
+  listeners.push(listener);
+}
+
+/** Put the current language on the document: lang, title, every [data-i18n] element, the switch. */
+export function applyLanguage() {
+  document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+  document.title = t('title');
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  const toggle = document.getElementById('lang-toggle');
+  toggle.textContent = current === 'zh' ? 'English' : '中文';
+  toggle.lang = current === 'zh' ? 'en' : 'zh-CN';
+}

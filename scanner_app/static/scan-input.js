@@ -1,0 +1,81 @@
+// Where codes come from: the camera (decoded here) and a keyboard-wedge
+// scanner that types the code into a text field and ends it with Enter.
+
+import {CameraScanner} from './camera.js';
+import {byId} from './dom.js';
+import {t} from './i18n.js';
+
+let camera = null;
+let cameraError = null;
+let onCode = () => {};
+let wanted = () => false;
+
+/**
+ * Set up both inputs: `submit(text, decodedAt)` receives each code;
+ * `enabled()` says whether scanning is allowed now (someone is signed in).
+ */
+export function setUpInputs(submit, enabled) {
+  onCode = submit;
+  wanted = enabled;
+  byId('wedge-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    takeWedgeText();
+  });
+  byId('wedge').addEventListener('blur', keepWedgeFocus);
+}
+
+function takeWedgeText() {
+  const input = byId('wedge');
+  const text = input.value;
+  input.value = '';
+  if (text.trim()) onCode(text, performance.now());
+}
+
+function keepWedgeFocus() {
+  // The wedge types into whatever has focus; bring focus back unless the
+  // official moved to another control on purpose.
+  setTimeout(() => {
+    const active = document.activeElement;
+    const typing = active && ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName) && active !== byId('wedge');
+    if (wanted() && !typing) focusWedge();
+  }, 0);
+}
+
+export function focusWedge() {
+  byId('wedge').focus();
+}
+
+export function cameraActive() {
+  return Boolean(camera && camera.active);
+}
+
+export function renderCameraState() {
+  const active = cameraActive();
+  byId('camera-state').textContent = active ? t('cameraOn') : cameraError ? t('cameraError') : t('cameraOff');
+  byId('camera-toggle').textContent = active ? t('cameraStop') : t('cameraStart');
+  document.body.dataset.camera = active ? 'on' : 'off';
+}
+
+export function startCamera() {
+  if (!camera) camera = new CameraScanner(byId('camera'), (text, at) => onCode(text, at));
+  cameraError = null;
+  camera.start().catch((e) => {
+    cameraError = e;
+  }).finally(renderCameraState);
+}
+
+export function stopCamera() {
+  if (camera) camera.stop();
+  renderCameraState();
+}
+
+export function toggleCamera() {
+  if (cameraActive()) stopCamera();
+  else startCamera();
+  focusWedge();
+}
+
+/** After the official dismissed a verdict: the code still in view counts again. */
+export function rearmCamera() {
+  if (camera) camera.rearm();
+}

@@ -1,0 +1,73 @@
+// Who is signed in on this handheld. The service keeps the session (an
+// HttpOnly cookie); the page remembers only the official's name, role and
+// when the session ends, so an official who signed in here may keep checking
+// offline until then.
+
+import {api} from './api.js';
+
+const REMEMBERED = 'official';
+let official = null;
+
+/** {name, role, expires_at} of the signed-in official, or null. */
+export function currentOfficial() {
+  return official;
+}
+
+function expiresAtSeconds(value) {
+  if (typeof value === 'number') return value;
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? 0 : parsed / 1000;
+}
+
+/** Whether the session has ended by `now` (Unix seconds), as far as this device can tell. */
+export function sessionEnded(now) {
+  return !official || expiresAtSeconds(official.expires_at) <= now;
+}
+
+function remembered() {
+  try {
+    return JSON.parse(localStorage.getItem(REMEMBERED) || 'null');
+  } catch (e) {
+    return null;
+  }
+}
+
+/** Forget the session on this device (signed out, expired, or refused by the service). */
+export function forgetSession() {
+  official = null;
+  localStorage.removeItem(REMEMBERED);
+}
+
+/** Ask the service who is signed in; unreachable, fall back on the remembered session while it lasts. */
+export async function checkSession(now) {
+  const result = navigator.onLine ? await api('/v1/session') : null;
+  if (result && result.status === 200 && result.data && typeof result.data.name === 'string') {
+    const {name, role, expires_at: expiresAt} = result.data;
+    official = {name, role, expires_at: expiresAt};
+    localStorage.setItem(REMEMBERED, JSON.stringify(official));
+  } else if (result && (result.status === 401 || result.status === 403)) {
+    forgetSession();
+  } else {
+    const saved = remembered();
+    official = saved && expiresAtSeconds(saved.expires_at) > now ? saved : null;
+  }
+  return official;
+}
+
+/** Sign in with an access key: null when signed in, else the i18n key of what went wrong. */
+export async function signIn(key, now) {
+  const result = await api('/v1/session', {method: 'POST', body: {api_key: key}});
+  if (!result) return 'noNetwork';
+  if (result.status >= 200 && result.status < 300) {
+    await checkSession(now);
+    return official ? null : 'signinFailed';
+  }
+  if (result.status === 429) return 'tooMany';
+  if (result.status === 401 || result.status === 403) return 'badKey';
+  return 'signinFailed';
+}
+
+export async function signOut() {
+  await api('/v1/session', {method: 'DELETE'});
+  forgetSession();
+}
