@@ -70,6 +70,10 @@ class Config:
     session_ttl_s: int = 12 * 3600
     cookie_secure: bool = False
     var_dir: Path = Path("var")
+    replay_epoch: bool = True
+    totp_bad_per_step: int = 3
+    totp_bad_per_hour: int = 10
+    totp_lock_s: int = 3600
 
     def __post_init__(self) -> None:
         if len(self.audit_key) < MIN_SECRET_BYTES:
@@ -97,6 +101,11 @@ class Config:
     @property
     def keyset_url(self) -> str:
         return self.issuer_url.rstrip("/") + "/.well-known/permit-keys.json"
+
+    @property
+    def replay_state_file(self) -> Path:
+        """Where the embedded replay store keeps its claims across a clean restart."""
+        return self.var_dir / "verifier" / "replay-state.json"
 
     @property
     def store_kind(self) -> str:
@@ -186,6 +195,10 @@ class Config:
             session_ttl_s=r.integer("VERIFIER_SESSION_TTL_S", 12 * 3600, low=60, high=7 * 86400),
             cookie_secure=r.flag("VERIFIER_COOKIE_SECURE", False),
             var_dir=var_dir,
+            replay_epoch=r.flag("VERIFIER_REPLAY_EPOCH", True),
+            totp_bad_per_step=r.integer("VERIFIER_TOTP_BAD_PER_STEP", 3, low=1, high=1000),
+            totp_bad_per_hour=r.integer("VERIFIER_TOTP_BAD_PER_HOUR", 10, low=1, high=100_000),
+            totp_lock_s=r.integer("VERIFIER_TOTP_LOCK_S", 3600, low=1, high=7 * 86400),
         )
 
 

@@ -14,6 +14,7 @@ first and each refusal is a ``CredentialError`` subclass with a stable reason:
 8. status list                                                  STATUS_STALE / SUSPENDED / REVOKED
 9. PASS without rotation secret                                 LIVENESS_UNVERIFIABLE
 10. replay store (the only write, so it comes last)             REPLAYED
+    and its replay epoch (the code may predate the store's memory) SERVICE_UNAVAILABLE
 
 Refusing a code on an unverified time field gives a forger nothing: the code is
 refused either way, and the signature check it skips is the expensive part.
@@ -33,7 +34,7 @@ from keys.totp import code_matches, pass_secret
 from keys.wire import HEADER, TRAILER, Claims, Mode, decode_claims
 from keys.wire import PASS_FIELDS, PAPER_FIELDS, MINTED_FIELDS, unverified_split
 
-from .replay import ReplayStore
+from .replay import ReplayEpochRefused, ReplayStore
 from .status import StatusSource
 from .verdict import Verdict
 
@@ -77,6 +78,8 @@ class Checked(NamedTuple):
     replay_key: bytes | None
     replay_ttl: float
     liveness_unverifiable: bool
+    #: the earliest moment any verifier could have accepted this code (start of its window)
+    replay_since: float = 0.0
 
 
 _new_tuple = tuple.__new__
@@ -147,16 +150,20 @@ def check_signed(text: str, now: float, keyset: KeySet, options: Options) -> Che
         raise E.CredentialExpired()
     if mode == _MINTED:
         replay_key = b"m" + signed[_H + 1 : _MINTED_REPLAY_END]
-        return _new_tuple(Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False))
+        return _new_tuple(
+            Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False, (step - skew) * period)
+        )
     if mode == _PASS:
         secret = options.rotation_secret
         if secret is None:
-            return _new_tuple(Checked, (mode, claims, None, 0.0, True))
+            return _new_tuple(Checked, (mode, claims, None, 0.0, True, 0.0))
         if not code_matches(pass_secret(secret, pass_id), step, (code_high << 16) | code_low):
             raise E.BadTotp()
         replay_key = b"p" + pass_id + step.to_bytes(4, "big")
-        return _new_tuple(Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False))
-    return _new_tuple(Checked, (mode, claims, None, 0.0, False))
+        return _new_tuple(
+            Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False, (step - skew) * period)
+        )
+    return _new_tuple(Checked, (mode, claims, None, 0.0, False, 0.0))
 
 
 def _check_status(status_source: StatusSource, options: Options, now: float) -> None:
@@ -195,7 +202,7 @@ def verify(
         return _refused(exc, now)
     except Exception:  # a hostile input must never become a crash
         return _refused(E.Malformed(), now)
-    mode, claims, replay_key, ttl, unverifiable = checked
+    mode, claims, replay_key, ttl, unverifiable, since = checked
     try:
         if options.max_status_age_s is not None:
             _check_status(status_source, options, now)
@@ -206,8 +213,11 @@ def verify(
                 raise failure
         if unverifiable:
             raise E.LivenessUnverifiable()
-        if replay_key is not None and not replay_store.claim(replay_key, ttl, now):
-            raise E.Replayed()
+        if replay_key is not None:
+            if not replay_store.claim(replay_key, ttl, now):
+                raise E.Replayed()
+            if since < replay_store.epoch_of(replay_key):  # read after the claim: the claim may have moved it
+                raise ReplayEpochRefused()
     except E.CredentialError as exc:
         return _refused(exc, now, checked)
     return _new_tuple(Verdict, (True, "VALID", _MODE_NAMES[mode], claims, now, mode == _PAPER))
@@ -260,10 +270,12 @@ def verify_batch(
             for i, c in to_claim:
                 results[i] = _refused(exc, now, c)
             return results  # type: ignore[return-value]
+        epoch_of = replay_store.epoch_of
         for (i, c), first in zip(to_claim, claimed):
-            results[i] = (
-                Verdict(True, "VALID", _MODE_NAMES[c.mode], c.claims, now, False)
-                if first
-                else _refused(E.Replayed(), now, c)
-            )
+            if not first:
+                results[i] = _refused(E.Replayed(), now, c)
+            elif c.replay_since < epoch_of(c.replay_key):  # type: ignore[arg-type]
+                results[i] = _refused(ReplayEpochRefused(), now, c)
+            else:
+                results[i] = Verdict(True, "VALID", _MODE_NAMES[c.mode], c.claims, now, False)
     return results  # type: ignore[return-value]

@@ -4,6 +4,14 @@ A live code is meant to be shown once; a second presentation of the same code
 within its acceptance window is a replay (a photo, a forwarded screenshot, a
 relay). The store only needs to remember a code for as long as the code could
 still be accepted, so every entry carries that TTL.
+
+A store that loses claims (a Redis restarted without persistence, a failover
+to a replica that lacks the latest writes, a verifier restarted after a crash)
+would accept those codes a second time. Every store therefore has a **replay
+epoch**: the moment since which it holds every claim made. A code that could
+have been accepted before that moment is refused (``ReplayEpochRefused``,
+SERVICE_UNAVAILABLE: the holder shows the next code), so no code is accepted
+twice whatever happened to the store's memory.
 """
 
 from __future__ import annotations
@@ -19,7 +27,21 @@ class StoreUnavailable(ServiceUnavailable):
     """A shared store could not answer; the verifier must fail closed."""
 
 
+class ReplayEpochRefused(ServiceUnavailable):
+    """The code could have been accepted before the store's replay epoch: it may have been claimed already."""
+
+
+#: How far two verifiers' clocks may differ; a shared store's epoch is moved on by this much.
+CLOCK_MARGIN_S = 1.0
+
+
 class ReplayStore(Protocol):
+    def epoch_of(self, key: bytes) -> float:
+        """Claims of ``key`` made before this moment may have been lost (minus infinity: none were).
+
+        Read after claiming ``key``: a shared store learns of a loss from the claim itself.
+        """
+
     def claim(self, key: bytes, ttl: float, now: float) -> bool:
         """Record ``key``; True the first time within ``ttl``, False afterwards."""
 
@@ -45,8 +67,9 @@ class MemoryReplayStore:
     than forget a code that could still be replayed.
     """
 
-    def __init__(self, max_entries: int = 1_000_000) -> None:
+    def __init__(self, max_entries: int = 1_000_000, *, epoch: float = -math.inf) -> None:
         self.max_entries = max_entries
+        self.epoch = epoch
         self._expiry: dict[bytes, float] = {}
         self._buckets: deque[tuple[int, list[bytes]]] = deque()
 
@@ -82,3 +105,16 @@ class MemoryReplayStore:
 
     def claim_many(self, items: Sequence[tuple[bytes, float]], now: float) -> list[bool]:
         return [self.claim(key, ttl, now) for key, ttl in items]
+
+    def epoch_of(self, key: bytes) -> float:
+        return self.epoch
+
+    def held(self, now: float) -> list[tuple[bytes, float]]:
+        """The claims still inside their window, with the moment each ends (to carry over a restart)."""
+        return [(key, until) for key, until in self._expiry.items() if until > now]
+
+    def restore(self, claims: Sequence[tuple[bytes, float]], now: float) -> None:
+        """Take back claims saved by ``held`` before a clean restart."""
+        for key, until in sorted(claims, key=lambda claim: claim[1]):
+            if until > now:
+                self.claim(key, until - now, now)

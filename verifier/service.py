@@ -35,6 +35,7 @@ from .disclosure import iso_utc
 from .metrics import Metrics
 from .ratelimit import RateLimiter
 from .replay import MemoryReplayStore, ReplayStore
+from .replay_state import open_memory_store, save_memory_store
 from .sessions import MemorySessionStore, SessionStore
 from .status import MemoryStatusSource
 from .sync import MemoryStatusShare, StatusShare, Syncer
@@ -51,6 +52,9 @@ class LockedReplayStore:
     def __init__(self, store: MemoryReplayStore) -> None:
         self.store = store
         self._lock = threading.Lock()
+
+    def epoch_of(self, key: bytes) -> float:
+        return self.store.epoch
 
     def claim(self, key: bytes, ttl: float, now: float) -> bool:
         with self._lock:
@@ -77,6 +81,7 @@ class Service:
         )
         self.redis: Any = None
         self.replay: ReplayStore
+        self._memory_replay: LockedReplayStore | None = None
         self.sessions: SessionStore
         sink: AuditSink
         share: StatusShare
@@ -91,7 +96,7 @@ class Service:
             )
 
             self.redis = RedisHandle(config, on_error=lambda: self.metrics.event("redis_error"))
-            self.replay = RedisReplayStore(self.redis)
+            self.replay = RedisReplayStore(self.redis, enforce_epoch=config.replay_epoch)
             share = RedisStatusShare(self.redis)
             self.sessions = RedisSessionStore(self.redis)
             sink = FallbackAuditSink(
@@ -100,7 +105,8 @@ class Service:
                 on_fallback=lambda n: self.metrics.event("audit_fallback", n),
             )
         else:
-            self.replay = LockedReplayStore(MemoryReplayStore())
+            memory = open_memory_store(config.replay_state_file, clock()) if config.replay_epoch else MemoryReplayStore()
+            self.replay = self._memory_replay = LockedReplayStore(memory)
             share = MemoryStatusShare()
             self.sessions = MemorySessionStore()
             sink = file_audit
@@ -223,4 +229,7 @@ class Service:
         await anyio.to_thread.run_sync(self.audit.close)  # writes what is waiting, Redis still open
         if self.redis is not None:
             self.redis.close()
+        if self._memory_replay is not None and self.config.replay_epoch:
+            with self._memory_replay._lock:
+                save_memory_store(self.config.replay_state_file, self._memory_replay.store, self.clock())
         self._file_audit.close()

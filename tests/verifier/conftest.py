@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from .service_kit import Clock, FakeIssuer, Verifier, make_config
+from tests.fixtures.redis_server import RedisServer
+
+from .service_kit import Clock, FakeIssuer, Verifier, make_config, settle_replay_epoch
 
 
 @pytest.fixture
@@ -30,6 +32,7 @@ def make_verifier(tmp_path: Path, clock: Clock, issuer: FakeIssuer) -> Iterator[
     made: list[Verifier] = []
 
     def make(**overrides: Any) -> Verifier:
+        overrides.setdefault("var_dir", tmp_path / f"var-{len(made)}")  # one process, one var directory
         verifier = Verifier(make_config(tmp_path, **overrides), issuer, clock)
         made.append(verifier)
         return verifier
@@ -45,3 +48,10 @@ def make_verifier(tmp_path: Path, clock: Clock, issuer: FakeIssuer) -> Iterator[
 def make_verifier_once(make_verifier: Callable[..., Verifier]) -> Verifier:
     """One verifier for a whole property test (every example reuses it)."""
     return make_verifier()
+
+
+@pytest.fixture
+def redis_server(redis_server: RedisServer) -> RedisServer:
+    """The private server, holding replay claims for an hour already (a fresh one would refuse the first codes)."""
+    settle_replay_epoch(redis_server.client())
+    return redis_server

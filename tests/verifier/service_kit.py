@@ -164,6 +164,18 @@ def make_config(tmp: Path, **overrides: Any) -> Config:
     return Config(**settings)
 
 
+def settle_replay_epoch(client: Any, *, cluster: bool = False, since: float = NOW - 3600, prefix: str = "verifier") -> None:
+    """Make a new Redis look like one that has held every replay claim since ``since``.
+
+    A store with no epoch marker may have lost claims, so the verifier refuses
+    the codes of the first steps it sees on it (see verifier.replay); tests of
+    other behaviour start from a store that has been running for a while.
+    """
+    markers = [f"{prefix}:{{rp:{tag:02x}}}:replay-epoch" for tag in range(256)] if cluster else [f"{prefix}:replay-epoch"]
+    for marker in markers:
+        client.hset(marker, mapping={"e": repr(since), "n": 0})
+
+
 class Verifier:
     """One verifier app under test, served in-process through Starlette's TestClient (httpx)."""
 

@@ -7,7 +7,7 @@ import pytest
 from keys.statuslist import REVOKED
 from verifier.redis_stores import replay_key
 
-from .service_kit import CLAIMS, OFFICIAL_KEY
+from .service_kit import CLAIMS, OFFICIAL_KEY, settle_replay_epoch
 
 pytestmark = pytest.mark.redis
 
@@ -17,6 +17,7 @@ STATUS = "/v1/status-list"
 @pytest.fixture
 def cluster(redis_cluster):
     redis_cluster.flushall()
+    settle_replay_epoch(redis_cluster.client(), cluster=True)
     return redis_cluster
 
 
