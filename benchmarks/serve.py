@@ -126,6 +126,12 @@ def verifier_app(directory: Path, redis_url: str | None) -> Starlette:
 
     keys_file = directory / "api-keys.json"
     write_keys_file(keys_file, [{"name": "bench", "role": "official", "sha256": key_digest(API_KEY).hex()}])
+    prefix = f"bench{int(time.time())}"
+    if redis_url:
+        import redis
+
+        # A store that has held the claims for an hour: a new one refuses the first codes (the replay epoch).
+        redis.Redis.from_url(redis_url).hset(f"{prefix}:replay-epoch", mapping={"e": repr(time.time() - 3600), "n": 0})
     config = Config(
         issuer_url="http://issuer.bench",
         api_keys_file=keys_file,
@@ -133,7 +139,7 @@ def verifier_app(directory: Path, redis_url: str | None) -> Starlette:
         audit_file=directory / "audit.jsonl",
         rotation_secret=ROTATION_SECRET,
         redis_url=redis_url,
-        redis_prefix=f"bench{int(time.time())}",
+        redis_prefix=prefix,
         rate_per_s=1e6,
         rate_burst=10**6,
         var_dir=directory / "var",
