@@ -1,8 +1,9 @@
 """``python -m verifier serve | add-key``.
 
 ``serve`` checks the configuration (see verifier.config; errors are one line
-and exit status 2) and runs the service with uvicorn. In the embedded default
-it first creates the dev API keys and prints them once.
+and exit status 2) and runs the service (verifier.server: uvicorn with httptools
+and uvloop, limits for slow and oversized clients, ``--workers`` processes). In
+the embedded default it first creates the dev API keys and prints them once.
 
 ``add-key`` appends a key to the key file (``--file``, else
 ``VERIFIER_API_KEYS_FILE``, else the dev file under ``VERIFIER_VAR_DIR``) and
@@ -22,22 +23,32 @@ from .config import ConfigError
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from .app import load_config
+    from .http_guard import ClientLimits
+    from .server import LOG_FORMAT, ServeOptions, check_workers, default_workers, serve
 
-    from .app import create_app, load_config
-
-    logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per issuer poll is noise
+    logging.basicConfig(level=getattr(logging, args.log_level.upper()), format=LOG_FORMAT)
     try:
         config = load_config()
+        workers = args.workers if args.workers is not None else default_workers(config)
+        check_workers(config, workers)
+        limits = ClientLimits(
+            header_timeout_s=args.header_timeout, body_timeout_s=args.body_timeout, keep_alive_s=args.keep_alive,
+            max_head_bytes=args.max_header_bytes, max_headers=args.max_headers,
+            max_connections_per_client=args.max_connections_per_client,
+        )
     except ConfigError as exc:
         print(f"verifier: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"verifier: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"verifier: cannot prepare files: {exc}", file=sys.stderr)
         return 2
-    app = create_app(config)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
+    options = ServeOptions(host=args.host, port=args.port, workers=workers, log_level=args.log_level,
+                           access_log=args.access_log, limits=limits)
+    serve(config, options)
     return 0
 
 
@@ -64,6 +75,8 @@ def _add_key(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .http_guard import ClientLimits
+
     parser = argparse.ArgumentParser(prog="python -m verifier", description="Residence permit verifier service")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP service")
@@ -71,6 +84,20 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8001)
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument("--workers", type=int, help="processes (default: one per core with REDIS_URL, else 1)")
+    limits = ClientLimits()
+    serve.add_argument("--header-timeout", type=float, default=limits.header_timeout_s,
+                       help="seconds to receive a request head (default %(default)s)")
+    serve.add_argument("--body-timeout", type=float, default=limits.body_timeout_s,
+                       help="seconds to receive a request body (default %(default)s)")
+    serve.add_argument("--keep-alive", type=float, default=limits.keep_alive_s,
+                       help="seconds an idle connection is kept (default %(default)s)")
+    serve.add_argument("--max-header-bytes", type=int, default=limits.max_head_bytes,
+                       help="largest request head (default %(default)s)")
+    serve.add_argument("--max-headers", type=int, default=limits.max_headers,
+                       help="most header lines in a request (default %(default)s)")
+    serve.add_argument("--max-connections-per-client", type=int, default=limits.max_connections_per_client,
+                       help="open connections from one address, per worker (default %(default)s)")
     add = sub.add_parser("add-key", help="create an API key and append its hash to the key file")
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, choices=["official", "business"])

@@ -35,6 +35,7 @@ before buffering.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -174,34 +175,44 @@ class AuditSink(Protocol):
 
 
 class FileAuditSink:
-    """Append-only JSON lines, one record per line, file readable by its owner only."""
+    """Append-only JSON lines, one record per line, file readable by its owner only.
+
+    Several worker processes may append to the same file: each write is one
+    ``write`` of whole lines on an ``O_APPEND`` descriptor, under an exclusive
+    ``flock``, so records of different workers never interleave and a short
+    write is finished before anyone else writes.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._handle: Any = None
+        self._fd: int | None = None
 
-    def _open(self) -> Any:
-        if self._handle is None:
+    def _open(self) -> int:
+        if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            self._handle = os.fdopen(fd, "a", encoding="utf-8")
-        return self._handle
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return self._fd
 
     def write(self, records: Sequence[dict[str, Any]]) -> None:
         if not records:
             return
         text = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
+        data = memoryview(text.encode("utf-8"))
         with self._lock:
-            handle = self._open()
-            handle.write(text)
-            handle.flush()
+            fd = self._open()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                while data:
+                    data = data[os.write(fd, data):]
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         with self._lock:
-            if self._handle is not None:
-                self._handle.close()
-                self._handle = None
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 class FallbackAuditSink:

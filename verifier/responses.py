@@ -24,6 +24,9 @@ ERRORS: dict[str, tuple[int, str, str]] = {
     "MALFORMED_JSON": (400, "请求体不是有效的 JSON", "The request body is not valid JSON"),
     "BAD_REQUEST": (400, "请求格式不正确", "The request is not in the expected shape"),
     "PAYLOAD_TOO_LARGE": (413, "请求体过大", "The request body is too large"),
+    "HEADERS_TOO_LARGE": (431, "请求标头过大或过多", "The request headers are too large or too many"),
+    "REQUEST_TIMEOUT": (408, "请求发送过慢，连接已关闭", "The request arrived too slowly; the connection is closed"),
+    "TOO_MANY_CONNECTIONS": (429, "来自该地址的连接过多", "Too many open connections from this address"),
     "BATCH_TOO_LARGE": (413, "批量核验的二维码数量超过上限", "Too many codes in one batch"),
     "TOO_MANY_RECORDS": (413, "上传的记录数量超过上限", "Too many records in one upload"),
     "NOT_FOUND": (404, "未找到", "Not found"),
@@ -54,6 +57,18 @@ def error(code: str, detail: str = "", *, headers: dict[str, str] | None = None)
     if detail:
         body["detail"] = detail
     return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
+
+
+def raw_error(code: str) -> bytes:
+    """A whole HTTP/1.1 error response that closes the connection, for refusals made
+    before a request reaches the app (slow or oversized clients, see verifier.http_guard)."""
+    status, zh, en = ERRORS[code]
+    body = json.dumps({"error": code, "message": {"zh": zh, "en": en}}, ensure_ascii=False).encode()
+    head = (
+        f"HTTP/1.1 {status} {code.replace('_', ' ').title()}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
 
 
 async def read_json(request: Request, limit: int) -> Any:

@@ -10,7 +10,6 @@ import pytest
 from keys.errors import REASONS
 from keys.wire import Claims
 from verifier.disclosure import status_age_text, verdict_json, verdict_text
-from verifier.metrics import Histogram
 from verifier.verdict import Verdict
 
 CLAIMS = Claims(ref=4242, permit_type=1, district=5, valid_until=date(2027, 6, 30), id_tail="123X", name="张伟")
@@ -33,9 +32,3 @@ def test_verdict_text_is_the_json_of_verdict_json(role, age):
         assert verdict_text(verdict, role, status_age_text(age)) == expected
         json.loads(expected)
 
-
-def test_histogram_counts_are_cumulative():
-    hist = Histogram((0.1, 1.0))
-    for value in (0.05, 0.1, 0.5, 2.0):
-        hist.observe(value)
-    assert hist.counts == [2, 3] and hist.total == 4

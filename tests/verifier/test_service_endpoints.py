@@ -9,6 +9,7 @@ import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.routing import Route
 
 from keys.errors import REASONS
@@ -46,19 +47,29 @@ def test_metrics_count_verdicts_and_latency(make_verifier, issuer):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = response.text
-    assert 'verifier_verifications_total{reason="VALID",mode="MINTED"} 1' in text
-    assert 'verifier_verifications_total{reason="VALID",mode="PAPER"} 1' in text
-    assert 'verifier_verifications_total{reason="MALFORMED",mode="none"} 2' in text
-    assert 'verifier_verifications_total{reason="REVOKED",mode="none"} 0' in text  # every reason is listed
+    samples = _samples(text)
+    assert samples[("verifier_verifications_total", (("mode", "MINTED"), ("reason", "VALID")))] == 1
+    assert samples[("verifier_verifications_total", (("mode", "PAPER"), ("reason", "VALID")))] == 1
+    assert samples[("verifier_verifications_total", (("mode", "none"), ("reason", "MALFORMED")))] == 2
+    assert samples[("verifier_verifications_total", (("mode", "none"), ("reason", "REVOKED")))] == 0  # every reason listed
     assert "# TYPE verifier_verify_duration_seconds histogram" in text
-    assert 'verifier_verify_duration_seconds_bucket{endpoint="verify",le="+Inf"} 3' in text
-    assert 'verifier_verify_duration_seconds_count{endpoint="batch"} 1' in text
-    assert 'verifier_events_total{event="unauthorized"} 1' in text
-    assert 'verifier_http_responses_total{status="401"} 1' in text
-    assert "verifier_status_age_seconds 0" in text
+    assert samples[("verifier_verify_duration_seconds_bucket", (("endpoint", "verify"), ("le", "+Inf")))] == 3
+    assert samples[("verifier_verify_duration_seconds_count", (("endpoint", "batch"),))] == 1
+    assert samples[("verifier_events_total", (("event", "unauthorized"),))] == 1
+    assert samples[("verifier_http_responses_total", (("status", "401"),))] == 1
+    assert samples[("verifier_status_age_seconds", ())] == 0
     for line in text.splitlines():  # every sample line is "name{labels} value"
         if line and not line.startswith("#"):
             assert re.fullmatch(r'[a-z_]+(\{[^}]*\})? (-?[0-9.e+-]+|NaN)', line), line
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of a scrape by (name, sorted labels), read by prometheus-client's own parser."""
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def test_openapi_lists_every_route(make_verifier):
