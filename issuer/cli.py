@@ -23,6 +23,7 @@ from issuer.legacy import ExportFormatError
 from issuer.lifecycle import Lifecycle
 from issuer.migration import import_file
 from issuer.model import Credential, PermitType, beijing_date
+from issuer.officers.cli import acting_officer, add_officer_commands, officer_command
 from issuer.progress import progress_for
 from issuer.registry import Registry
 from issuer.schema import SchemaError
@@ -49,9 +50,11 @@ class _Context:
         self.now = now
         self.out = out
         self.err = err
-        self.actor: str = args.actor
         self.registry = Registry(args.db)
         self.lifecycle = Lifecycle(self.registry)
+        self.as_officer = bool(args.officer)
+        self.actor: str = (acting_officer(self.registry, args.officer, args.command)
+                           if args.officer else args.actor)
 
     def print(self, *lines: str) -> None:
         for line in lines:
@@ -238,6 +241,11 @@ def _cmd_slip(ctx: _Context) -> int:
     return 0
 
 
+def _cmd_officer(ctx: _Context) -> int:
+    return officer_command(ctx.registry, ctx.args, ctx.actor, acting_as_officer=ctx.as_officer,
+                           now=ctx.now, print_line=ctx.print)
+
+
 def _describe(c: Credential) -> list[str]:
     return [
         f"凭证编号 cred_id:      {c.cred_id}",
@@ -272,6 +280,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--actor", default=os.environ.get("ISSUER_ACTOR")
                         or f"cli:{os.environ.get('USER', 'unknown')}",
                         help="who is acting, for the audit log (env ISSUER_ACTOR)")
+    common.add_argument("--officer", default=os.environ.get("ISSUER_OFFICER") or None,
+                        help="the officer acting (an account name, checked; env ISSUER_OFFICER)")
 
     parser = argparse.ArgumentParser(prog="python -m issuer",
                                      description="Residence permit issuer registry.")
@@ -317,5 +327,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--revoke", type=int, metavar="DEVICE_ID", help="revoke this device first")
     p = add("slip", _cmd_slip, "确认单: write the paper confirmation slip (.pdf or .html)")
     p.add_argument("--out", required=True, help="output file, ending in .pdf or .html")
+    add_officer_commands(sub, common, _cmd_officer)
     sub.add_parser("serve", help="run the HTTP service (issuer.app)", add_help=False)
     return parser

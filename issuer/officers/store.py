@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from issuer.errors import AlreadyExistsError, InvalidInputError, NotFoundError, SignInError
 from issuer.model import timestamp
-from keys.districts import district_by_code
 
 from . import credentials
 from .model import NewOfficerSecrets, Officer
 from .roles import Role
 
 if TYPE_CHECKING:
+    from issuer.applications.stations import Station
     from issuer.registry import Registry
 
 __all__ = ["LOCK_TIME", "MAX_FAILURES", "OfficerStore"]
@@ -37,6 +37,14 @@ _SIGN_IN_EN = "wrong user name, password or one-time code, or the account is dis
 def _officer(row: tuple[Any, ...]) -> Officer:
     return Officer(int(row[0]), row[1], row[2], Role(row[3]), row[4], int(row[5]), bool(row[6]),
                    datetime.fromisoformat(row[7]))
+
+
+def station_of(registry: Registry, station_id: str) -> Station:
+    """The station from the directory the applicant platform keeps; NOT_FOUND otherwise."""
+    from issuer.applications.stations import StationDirectory
+    from issuer.applications.store import ApplicationStore
+
+    return StationDirectory(ApplicationStore(registry).sql).get(station_id)
 
 
 def _text(value: str, limit: int, zh: str, en: str) -> str:
@@ -80,23 +88,24 @@ class OfficerStore:
 
     # ---- administration --------------------------------------------------------
 
-    def create(self, username: str, display_name: str, role: Role | str, station: str,
-               district_code: int, *, actor: str, now: datetime) -> NewOfficerSecrets:
-        """A new account with a random password and TOTP secret, both returned once."""
+    def create(self, username: str, display_name: str, role: Role | str, station_id: str,
+               *, actor: str, now: datetime) -> NewOfficerSecrets:
+        """A new account with a random password and TOTP secret, both returned once.
+
+        The officer belongs to a station of the directory (issuer.applications.stations)
+        and to that station's district.
+        """
         name = username.strip().lower()
         if not _USERNAME.fullmatch(name):
             raise InvalidInputError("用户名须为3至32位小写字母、数字或 ._-，以字母开头",
                                     "user name: 3-32 lower-case letters, digits or ._-, starting with a letter")
         shown = _text(display_name, 50, "姓名", "display name")
-        where = _text(station, 100, "所属单位", "station")
         try:
             the_role = Role(role)
         except ValueError:
             raise InvalidInputError(f"未知的角色：{role}", f"unknown role: {role}") from None
-        try:
-            district_by_code(int(district_code))
-        except (KeyError, ValueError):
-            raise InvalidInputError("未知的区", "unknown district") from None
+        station = station_of(self._reg, _text(station_id, 16, "所属单位", "station"))
+        where, district_code = station.station_id, station.district_code
         if self.by_username(name) is not None:
             raise AlreadyExistsError(f"用户名 {name} 已存在", f"user name {name} is taken")
         password, secret = credentials.new_password(), credentials.new_totp_secret()
