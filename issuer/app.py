@@ -43,6 +43,7 @@ from keys.keypair import KeyFileError
 from scanner_app.vendor import vendor_routes
 
 from . import admin_api, holder_api
+from .console.routes import routes as console_routes
 from .auth import AdminAuth
 from .config import Config, ConfigError
 from .devkeys import KeyMaterial, admin_token_digest, open_keys
@@ -230,7 +231,8 @@ def create_app(
         finally:
             worker.close()
 
-    routes = [*_public_routes(state), *vendor_routes(), *wire_module_routes(), *holder_api.routes(state), *admin_api.routes(state)]
+    routes = [*_public_routes(state), *vendor_routes(), *wire_module_routes(), *holder_api.routes(state),
+              *admin_api.routes(state), *console_routes(state)]
     app = Starlette(routes=routes, exception_handlers=_exception_handlers(), lifespan=lifespan)
     app.add_middleware(SecurityHeaders)
     app.state.issuer = state

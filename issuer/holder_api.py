@@ -28,6 +28,7 @@ from issuer.model import Credential
 from issuer.registry import Registry
 
 from .auth import bearer_token, unauthorized
+from .device_use import note_device_use
 from .http_errors import ApiError, ok, read_json, text_field
 from .minting import NotMintable, require_mintable
 from .state import ServiceState
@@ -79,13 +80,15 @@ def routes(state: ServiceState) -> list[Route]:
         token = bearer_token(request)
         if token is None:
             raise unauthorized("请先绑定设备", "this device is not enrolled")
-        today = state.now_dt().date()
+        now_dt = state.now_dt()
+        today = now_dt.date()
 
         def run(reg: Registry, lc: Lifecycle) -> Credential:
             device = reg.device_for_token(token)
             cred = None if device is None else reg.get(device.cred_id, today=today)
-            if cred is None:
+            if cred is None or device is None:
                 raise unauthorized("设备已解除绑定，请重新绑定", "this device is no longer enrolled")
+            note_device_use(reg, device.device_id, now_dt)
             return cred
 
         return run

@@ -193,6 +193,13 @@ class Registry:
         ).fetchall()
         return [_credential(r, today) for r in rows]
 
+    def versions(self, cred_id: str) -> list[tuple[int, int, bool, datetime]]:
+        """(version, status index, superseded, allocated at) of every version of a credential."""
+        rows = self._conn.execute(
+            "SELECT version, idx, superseded, allocated_at FROM status_indices WHERE cred_id = ? "
+            "ORDER BY version", (cred_id,)).fetchall()
+        return [(int(r[0]), int(r[1]), bool(r[2]), datetime.fromisoformat(r[3])) for r in rows]
+
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM credentials").fetchone()[0])
 

@@ -151,6 +151,12 @@ CREATE TABLE visit_tasks (
 );
 CREATE INDEX visit_tasks_district ON visit_tasks (district_code, closed_at);
 
+-- When each holder device last fetched a code (issuer.device_use), for the console.
+CREATE TABLE device_use (
+    device_id     INTEGER PRIMARY KEY REFERENCES devices (device_id),
+    last_used_at  TEXT NOT NULL
+);
+
 CREATE TABLE visit_cases (
     case_id     INTEGER PRIMARY KEY AUTOINCREMENT,
     task_id     INTEGER NOT NULL REFERENCES visit_tasks (task_id),

@@ -1,0 +1,47 @@
+"""Signing in to the console: password and one-time code, idle timeout, who may open what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.issuer.console.conftest import Officers, otp_for, sign_in
+
+
+def test_sign_in_needs_password_and_fresh_one_time_code(client: Any, clock: Any, officers: Officers) -> None:
+    clerk = officers["clerk"]
+    r = client.get("/console/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/console/signin")
+    wrong = client.post("/console/signin", data={"username": "clerk1", "password": "not-it",
+                                                 "otp": otp_for(clerk, clock()), "next": "/console/"})
+    assert wrong.status_code == 401 and "SIGN_IN_FAILED" in wrong.text
+    sign_in(client, clerk, clock)
+    page = client.get("/console/search")
+    assert page.status_code == 200 and "王立" in page.text and "中关村派出所" in page.text
+    # the same code again (within its 30 s) is refused: a code read over a shoulder is spent
+    again = client.post("/console/signin", data={"username": "clerk1", "password": clerk.password,
+                                                 "otp": otp_for(clerk, clock()), "next": "/console/"})
+    assert again.status_code == 401
+
+
+def test_idle_session_ends(client: Any, clock: Any, officers: Officers) -> None:
+    sign_in(client, officers["reviewer"], clock)
+    assert client.get("/console/search").status_code == 200
+    clock.advance(16 * 60)
+    r = client.get("/console/search", follow_redirects=False)
+    assert r.status_code == 303 and "/console/signin" in r.headers["location"]
+
+
+def test_api_keys_and_tokens_cannot_open_the_console(client: Any, clock: Any, officers: Officers) -> None:
+    for header in ("Bearer vk_business-key-of-a-landlord", "Bearer test-admin-token-7Qf3kLm9Zx2Pw8Rt"):
+        r = client.get("/console/search", headers={"Authorization": header})
+        assert r.status_code == 401 and "CONSOLE_OFFICERS_ONLY" in r.text
+
+
+def test_disabled_officer_is_signed_out_at_once(client: Any, clock: Any, officers: Officers, app: Any) -> None:
+    from issuer.officers.store import OfficerStore
+
+    sign_in(client, officers["clerk"], clock)
+    state = app.state.issuer
+    now = state.now_dt()
+    state.worker.call_sync(lambda reg, lc: OfficerStore(reg).set_active("clerk1", False, actor="officer:admin1", now=now))
+    assert client.get("/console/search", follow_redirects=False).status_code == 303
