@@ -11,6 +11,7 @@ submitted and accepted in one go; a reviewer then decides it like any other.
 from __future__ import annotations
 
 import hmac
+from datetime import date
 from typing import Any
 
 from starlette.responses import RedirectResponse, Response
@@ -126,10 +127,16 @@ def routes(console: Console) -> list[BaseRoute]:
         district = field(form, "district", required=False, limit=16)
         if district:
             fields["district_code"] = resolve_district(district).code
-        for name_ in ("address", "residence_since", "proof_basis", "proof_from", "proof_to", "target_cred_id"):
+        for name_ in ("address", "proof_basis", "proof_from", "proof_to", "target_cred_id"):
             value = field(form, name_, required=False, limit=200)
             if value:
                 fields[name_] = value
+        since = field(form, "residence_since", required=False, limit=10)
+        if since:
+            try:
+                fields["residence_since"] = date.fromisoformat(since)
+            except ValueError:
+                raise InvalidInputError("居住起始日期须为 YYYY-MM-DD", "living-there-since must be YYYY-MM-DD") from None
         proxy = None
         if field(form, "proxy_basis", required=False, limit=32):
             proxy = proxy_record(

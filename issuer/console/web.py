@@ -103,6 +103,7 @@ class Console:
         def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             async def endpoint(request: Request) -> Response:
                 lang = language(request)
+                page: Page | None = None
                 try:
                     if "authorization" in request.headers:
                         raise ApiError(401, "CONSOLE_OFFICERS_ONLY",
@@ -116,17 +117,18 @@ class Console:
                     if act is not None and not session.officer.may(act):
                         raise ForbiddenError(f"“{session.officer.role.name_zh}”无权办理此项业务",
                                              f"a {session.officer.role.value} may not do this")
-                    return await handler(Page(request, session, lang, station))
+                    page = Page(request, session, lang, station)
+                    return await handler(page)
                 except SignInNeeded:
                     if request.method in ("GET", "HEAD"):
                         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                         return RedirectResponse(f"/console/signin?next={quote(target, safe='')}", 303)
                     return self.error(request, None, 401, "SIGN_IN_REQUIRED", "请先登录", "sign in first")
                 except LifecycleError as exc:
-                    return self.error(request, None, _STATUS.get(exc.code, 409), str(exc.code),
+                    return self.error(request, page, _STATUS.get(exc.code, 409), str(exc.code),
                                       exc.message_zh, exc.message_en, getattr(exc, "problems", None))
                 except ApiError as exc:
-                    return self.error(request, None, exc.status, exc.code, exc.zh, exc.en)
+                    return self.error(request, page, exc.status, exc.code, exc.zh, exc.en)
 
             endpoint.__name__ = handler.__name__
             return endpoint

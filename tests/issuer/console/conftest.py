@@ -59,3 +59,29 @@ def csrf_of(html: str) -> str:
     match = re.search(r'name="csrf" value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def booked_application(app: Any, *, seq: int, name: str = "王芳", station: str = STATION) -> str:
+    """An online registration-card application submitted yesterday and booked for today (am)."""
+    from datetime import date, timedelta
+
+    from issuer.applications.appointments import Bookings
+    from issuer.applications.store import ApplicationStore
+    from tests.issuer.idgen import make_id
+
+    state = app.state.issuer
+    yesterday = state.now_dt() - timedelta(days=1)
+    today = state.now_dt().date()
+
+    def run(reg: Any, lc: Any) -> str:
+        store = ApplicationStore(reg)
+        new = store.create(kind="registration_card", holder_name=name, id_number=make_id(seq=seq), phone=None,
+                           account_id=f"acct-{seq}", actor="applicant:test", now=yesterday)
+        store.update(new.app_id, actor="applicant:test", now=yesterday, district_code=6,
+                     address="北京市海淀区学院路30号1单元", residence_since=date(2026, 5, 1))
+        store.preview(new.app_id, actor="applicant:test", now=yesterday)
+        store.submit(new.app_id, actor="applicant:test", now=yesterday)
+        Bookings(store).book(new.app_id, station, today, "am", actor="applicant:test", now=yesterday)
+        return str(new.app_id)
+
+    return str(state.worker.call_sync(run))
