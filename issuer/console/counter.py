@@ -70,8 +70,7 @@ def routes(console: Console) -> list[BaseRoute]:
                     "overdue": app.deadline is not None and app.deadline < console.now().date()}
 
         data = await state.worker.call(run)
-        return console.render(page.request, "application.html", page, checks=CHECKS, **data,
-                              notice=page.request.query_params.get("done", "")[:20])
+        return console.render(page.request, "application.html", page, checks=CHECKS, **data)
 
     @console.page(Act.ACCEPT)
     async def accept(page: Page) -> Response:

@@ -96,11 +96,30 @@ WORDS: dict[str, tuple[str, str]] = {
     "done": ("已办理", "Done"),
     "none": ("无", "None"),
     "back": ("返回", "Back"),
+    # notices after an act (the ?done= of the page it leads to)
+    "done.accepted": ("已受理，转审核员审核", "Accepted; it goes to a reviewer"),
+    "done.refused": ("已不予受理", "Refused"),
+    "done.approved": ("审核通过，证件已签发", "Approved; the permit is issued"),
+    "done.rejected": ("已审核不通过", "Rejected"),
+    "done.recorded": ("核实结果已记录", "Outcome recorded"),
+    "done.case": ("核实结果已记录，已立案待处理", "Outcome recorded; a case is opened"),
+    "done.endorse": ("已签注", "Endorsed"),
+    "done.change": ("已变更，已生成入户核实任务", "Changed; a home visit is scheduled"),
+    "done.suspend": ("已暂停", "Suspended"),
+    "done.reinstate": ("已恢复", "Reinstated"),
+    "done.revoke": ("已注销", "Revoked"),
+    "done.convert": ("已换领居住证", "Converted"),
 }
 
 
 def language(request: Request) -> Lang:
     return "en" if request.cookies.get(LANG_COOKIE) == "en" else "zh"
+
+
+def notice(lang: Lang, done: str) -> str:
+    """The message for ``?done=<act>``, or nothing for an unknown act."""
+    key = "done." + done
+    return translate(lang, key) if key in WORDS else ""
 
 
 def translate(lang: Lang, key: str) -> str:

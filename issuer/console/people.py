@@ -89,9 +89,7 @@ def routes(console: Console) -> list[BaseRoute]:
         cred_id = str(page.request.path_params["cred_id"])[:32]
         now = console.now()
         data = await state.worker.call(lambda reg, lc: credential_page_data(reg, lc, cred_id, page.actor, now))
-        notice = page.request.query_params.get("done", "")[:40]
-        return console.render(page.request, "credential.html", page, **data,
-                              notice=console_notice(page, notice))
+        return console.render(page.request, "credential.html", page, **data)
 
     def act(name: str) -> Any:
         @console.page(_ACTS[name])
@@ -170,10 +168,3 @@ def routes(console: Console) -> list[BaseRoute]:
         Route("/console/credentials/{cred_id}/enrolment", enrolment, methods=["POST"]),
     ]
 
-
-def console_notice(page: Page, done: str) -> str:
-    if done not in _ACTS and done not in ("accepted", "approved", "rejected", "refused"):
-        return ""
-    from .i18n import translate
-
-    return f"{translate(page.lang, 'done')}: {done}"

@@ -6,7 +6,7 @@ from starlette.routing import BaseRoute
 
 from issuer.state import ServiceState
 
-from . import counter, people, review, signin
+from . import counter, people, review, signin, visits
 from .web import Console
 
 __all__ = ["routes"]
@@ -14,4 +14,5 @@ __all__ = ["routes"]
 
 def routes(state: ServiceState) -> list[BaseRoute]:
     console = Console(state)
-    return [*signin.routes(console), *counter.routes(console), *review.routes(console), *people.routes(console)]
+    return [*signin.routes(console), *counter.routes(console), *review.routes(console), *people.routes(console),
+            *visits.routes(console)]

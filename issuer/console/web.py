@@ -31,7 +31,7 @@ from issuer.registry import Registry
 from issuer.state import ServiceState
 from keys.districts import district_by_code
 
-from .i18n import language, translate
+from .i18n import language, notice, translate
 
 __all__ = ["CONSOLE_CSP", "SESSION_COOKIE", "Console", "Handler", "Page"]
 
@@ -150,6 +150,7 @@ class Console:
     def render(self, request: Request, template: str, page: Page | None, status: int = 200,
                **context: Any) -> HTMLResponse:
         lang = page.lang if page is not None else language(request)
+        context["notice"] = notice(lang, request.query_params.get("done", "")[:20])
         body = self.env.get_template(template).render(
             t=lambda key: translate(lang, key), lang=lang, page=page,
             officer=page.officer if page else None, csrf=page.session.csrf if page else "",
