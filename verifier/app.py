@@ -202,11 +202,15 @@ def create_app(
     authn = _Authn(service)
     batch_limiter = anyio.CapacityLimiter(os.cpu_count() or 1)
 
-    async def authorized(request: Request, *, unsafe: bool = True) -> Caller | Response:
+    async def authorized(request: Request, *, unsafe: bool = True, cost: int = 1) -> Caller | Response:
+        """The caller, its request's ``cost`` in tokens taken (0: taken later, when the work is known)."""
         caller = await authn.caller(request, unsafe=unsafe)
         if isinstance(caller, Response):
             return caller
-        wait = service.limiter.take(caller.name)
+        return await limited(caller, cost) if cost else caller
+
+    async def limited(caller: Caller, cost: int) -> Caller | Response:
+        wait = await _blocking(service, service.limiter.take, caller.name, cost)
         if wait > 0:
             service.metrics.event("rate_limited")
             return error("RATE_LIMITED", headers={"Retry-After": retry_after_header(wait)})
@@ -233,7 +237,7 @@ def create_app(
         return Response(text.encode(), status_code=status, headers=headers, media_type=JSON)
 
     async def verify_batch(request: Request) -> Response:
-        caller = await authorized(request)
+        caller = await authorized(request, cost=0)
         if isinstance(caller, Response):
             return caller
         started = time.perf_counter()
@@ -247,6 +251,9 @@ def create_app(
             texts = [_code_text(c, f"codes[{i}]") for i, c in enumerate(codes)]
         except BodyError as exc:
             return exc.response()
+        allowed = await limited(caller, max(1, len(texts)))  # one token per code: a batch is that much work
+        if isinstance(allowed, Response):
+            return allowed
         # At most one batch per core verifies at a time: dozens of batches in
         # Starlette's 40 threads only fought over the GIL with each other and
         # with the event loop, and throughput swung from run to run.
@@ -296,7 +303,7 @@ def create_app(
             return _unauthorized()
         if key.role != OFFICIAL:
             return error("FORBIDDEN_ROLE", "handheld sessions are for official keys")
-        wait = service.limiter.take(key.name)
+        wait = await _blocking(service, service.limiter.take, key.name, 1)
         if wait > 0:
             return error("RATE_LIMITED", headers={"Retry-After": retry_after_header(wait)})
         now = service.clock()

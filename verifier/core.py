@@ -11,6 +11,7 @@ first and each refusal is a ``CredentialError`` subclass with a stable reason:
 5. Ed25519 signature                                            BAD_SIGNATURE
 6. claims, credential validity (Beijing calendar day)           CREDENTIAL_EXPIRED
 7. PASS: TOTP code for its step, if the rotation secret is held BAD_TOTP
+   (counted per pass; a pass over its limits is locked)         BAD_TOTP
 8. status list                                                  STATUS_STALE / SUSPENDED / REVOKED
 9. PASS without rotation secret                                 LIVENESS_UNVERIFIABLE
 10. replay store (the only write, so it comes last)             REPLAYED
@@ -34,6 +35,7 @@ from keys.totp import code_matches, pass_secret
 from keys.wire import HEADER, TRAILER, Claims, Mode, decode_claims
 from keys.wire import PASS_FIELDS, PAPER_FIELDS, MINTED_FIELDS, unverified_split
 
+from .guesses import TotpGuard
 from .replay import ReplayEpochRefused, ReplayStore
 from .status import StatusSource
 from .verdict import Verdict
@@ -68,6 +70,15 @@ class Options:
     def __repr__(self) -> str:
         held = "held" if self.rotation_secret else "none"
         return f"Options(skew_steps={self.skew_steps}, rotation_secret={held}, max_status_age_s={self.max_status_age_s})"
+
+
+class BadPassCode(E.BadTotp):
+    """BAD_TOTP for a pass whose signature verified: the guess that the guard counts."""
+
+    def __init__(self, pass_id: bytes, step: int) -> None:
+        super().__init__()
+        self.pass_id = pass_id
+        self.step = step
 
 
 class Checked(NamedTuple):
@@ -158,7 +169,7 @@ def check_signed(text: str, now: float, keyset: KeySet, options: Options) -> Che
         if secret is None:
             return _new_tuple(Checked, (mode, claims, None, 0.0, True, 0.0))
         if not code_matches(pass_secret(secret, pass_id), step, (code_high << 16) | code_low):
-            raise E.BadTotp()
+            raise BadPassCode(pass_id, step)
         replay_key = b"p" + pass_id + step.to_bytes(4, "big")
         return _new_tuple(
             Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False, (step - skew) * period)
@@ -181,6 +192,21 @@ def _status_error(code: int) -> E.CredentialError | None:
     return None
 
 
+def _count_guesses(guard: TotpGuard | None, guesses: list[tuple[bytes, int]], now: float) -> None:
+    """The answer is BAD_TOTP either way; a count lost while the store is down is only a count."""
+    if guard is not None and guesses:
+        try:
+            guard.failed(guesses, now)
+        except E.CredentialError:
+            pass
+
+
+def _pass_id(checked: Checked) -> bytes | None:
+    """The pass id of a PASS code whose TOTP was checked (its replay key is b"p" + pass id + step)."""
+    key = checked.replay_key
+    return key[1:9] if checked.mode == _PASS and key is not None else None
+
+
 def _refused(exc: E.CredentialError, now: float, checked: Checked | None = None) -> Verdict:
     if checked is None:
         return Verdict(False, exc.reason, None, None, now)
@@ -194,16 +220,22 @@ def verify(
     status_source: StatusSource,
     replay_store: ReplayStore,
     options: Options = Options(),
+    guard: TotpGuard | None = None,
 ) -> Verdict:
     """The verdict for one scanned code. Never raises for any input text."""
     try:
         checked = check_signed(text, now, keyset, options)
+    except BadPassCode as exc:
+        _count_guesses(guard, [(exc.pass_id, exc.step)], now)
+        return _refused(exc, now)
     except E.CredentialError as exc:
         return _refused(exc, now)
     except Exception:  # a hostile input must never become a crash
         return _refused(E.Malformed(), now)
     mode, claims, replay_key, ttl, unverifiable, since = checked
     try:
+        if guard is not None and mode == _PASS and replay_key is not None and guard.locked([replay_key[1:9]], now)[0]:
+            return _refused(E.BadTotp(), now)  # exactly a wrong code's answer: the lock is no oracle
         if options.max_status_age_s is not None:
             _check_status(status_source, options, now)
         code = status_source.status(claims.ref)
@@ -230,6 +262,7 @@ def verify_batch(
     status_source: StatusSource,
     replay_store: ReplayStore,
     options: Options = Options(),
+    guard: TotpGuard | None = None,
 ) -> list[Verdict]:
     """Verdicts for many codes with one status lookup and one replay round trip.
 
@@ -237,16 +270,35 @@ def verify_batch(
     if the codes had been sent one by one.
     """
     results: list[Verdict | Checked] = []
+    guesses: list[tuple[bytes, int]] = []
     for text in texts:
         try:
             results.append(check_signed(text, now, keyset, options))
+        except BadPassCode as exc:
+            guesses.append((exc.pass_id, exc.step))
+            results.append(_refused(exc, now))
         except E.CredentialError as exc:
             results.append(_refused(exc, now))
         except Exception:
             results.append(_refused(E.Malformed(), now))
+    _count_guesses(guard, guesses, now)  # before the locks are read: a batch of guesses locks its own pass
     pending = [(i, r) for i, r in enumerate(results) if isinstance(r, Checked)]
     if not pending:
         return results  # type: ignore[return-value]
+    passes = [(i, c, pass_id) for i, c in pending if (pass_id := _pass_id(c)) is not None]
+    if guard is not None and passes:
+        try:
+            locks = guard.locked([pass_id for _, _, pass_id in passes], now)
+        except E.CredentialError as exc:
+            locks = [exc] * len(passes)  # type: ignore[list-item]
+        for (i, c, _), lock in zip(passes, locks):
+            if lock is True:
+                results[i] = _refused(E.BadTotp(), now)  # exactly a wrong code's answer
+            elif isinstance(lock, E.CredentialError):
+                results[i] = _refused(lock, now, c)
+        pending = [(i, r) for i, r in pending if isinstance(results[i], Checked)]
+        if not pending:
+            return results  # type: ignore[return-value]
     try:
         _check_status(status_source, options, now)
         statuses = status_source.status_many([c.claims.ref for _, c in pending])

@@ -1,18 +1,25 @@
-"""Per-key request limits: a token bucket for each API key name.
+"""Per-key request limits: a token bucket for each API key name, counting work.
 
-Each key may make ``burst`` requests at once and ``rate`` requests per second on
-average; a request beyond that is answered 429 with ``Retry-After``. Every
-request costs one token, a batch included (a batch is bounded by
-``VERIFIER_BATCH_MAX`` codes). Buckets are per process: behind N instances a key
-gets up to N times the rate, which is the trade made for needing no Redis round
-trip before each verdict.
+Each key may verify ``burst`` codes at once and ``rate`` codes per second on
+average; beyond that the request is answered 429 with ``Retry-After``. A
+request costs one token per code it asks about: a batch of 500 codes costs 500
+(one token per batch let one key verify 33,000 codes in 5 s, and try as many
+TOTP guesses). A batch larger than the burst goes ahead when the bucket holds
+a full burst and leaves it in debt, so the average stays at ``rate``. With
+Redis the buckets are shared by every instance (``verifier.redis_limits``);
+without it they live in this process.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from typing import Callable
+from typing import Callable, Protocol
+
+
+class Limiter(Protocol):
+    def take(self, name: str, cost: float = 1.0) -> float:
+        """0.0 when the request may go ahead, else the seconds until it could."""
 
 
 class RateLimiter:
@@ -21,21 +28,22 @@ class RateLimiter:
             raise ValueError("rate must be positive and burst at least 1")
         self.rate = rate_per_s
         self.burst = float(burst)
-        self._clock = clock
+        self.clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # name -> (tokens, at)
         self._lock = threading.Lock()
 
     def take(self, name: str, cost: float = 1.0) -> float:
-        """0.0 when the request may go ahead, else the seconds until it could."""
-        now = self._clock()
+        """0.0 when the request may go ahead (and ``cost`` tokens are taken), else the seconds until it could."""
+        now = self.clock()
         with self._lock:
             tokens, at = self._buckets.get(name, (self.burst, now))
             tokens = min(self.burst, tokens + max(0.0, now - at) * self.rate)
-            if tokens >= cost:
+            need = min(cost, self.burst)
+            if tokens >= need:
                 self._buckets[name] = (tokens - cost, now)
                 return 0.0
             self._buckets[name] = (tokens, now)
-            return (cost - tokens) / self.rate
+            return (need - tokens) / self.rate
 
 
 def retry_after_header(wait_s: float) -> str:

@@ -32,8 +32,9 @@ from .audit import (
 from .auth import Caller, KeyRegistry
 from .config import Config
 from .disclosure import iso_utc
+from .guesses import GuessLimits, MemoryTotpGuard, TotpGuard
 from .metrics import Metrics
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter, RateLimiter
 from .replay import MemoryReplayStore, ReplayStore
 from .replay_state import open_memory_store, save_memory_store
 from .sessions import MemorySessionStore, SessionStore
@@ -80,6 +81,8 @@ class Service:
             timeout=config.http_timeout_s, follow_redirects=False
         )
         self.redis: Any = None
+        limits = GuessLimits(config.totp_bad_per_step, config.totp_bad_per_hour, config.totp_lock_s)
+        self.guard: TotpGuard
         self.replay: ReplayStore
         self._memory_replay: LockedReplayStore | None = None
         self.sessions: SessionStore
@@ -95,7 +98,10 @@ class Service:
                 RedisStatusShare,
             )
 
+            from .redis_limits import RedisTotpGuard, SharedRateLimiter
+
             self.redis = RedisHandle(config, on_error=lambda: self.metrics.event("redis_error"))
+            self.guard = RedisTotpGuard(self.redis, limits)
             self.replay = RedisReplayStore(self.redis, enforce_epoch=config.replay_epoch)
             share = RedisStatusShare(self.redis)
             self.sessions = RedisSessionStore(self.redis)
@@ -109,6 +115,7 @@ class Service:
             self.replay = self._memory_replay = LockedReplayStore(memory)
             share = MemoryStatusShare()
             self.sessions = MemorySessionStore()
+            self.guard = MemoryTotpGuard(limits)
             sink = file_audit
         self._file_audit = file_audit
         audit_key = config.audit_key
@@ -117,7 +124,10 @@ class Service:
         )
         self.status = MemoryStatusSource(updated_at=None)
         self.keys = KeyRegistry(config.api_keys_file, clock=clock)
-        self.limiter = RateLimiter(config.rate_per_s, config.rate_burst, clock=clock)
+        local_limiter = RateLimiter(config.rate_per_s, config.rate_burst, clock=clock)
+        self.limiter: Limiter = local_limiter
+        if self.redis is not None:
+            self.limiter = SharedRateLimiter(self.redis, local_limiter)
         self.options = core.Options(
             skew_steps=config.skew_steps,
             rotation_secret=config.rotation_secret,
@@ -160,14 +170,16 @@ class Service:
     def verify(self, text: str, caller: Caller) -> tuple[Verdict, float | None]:
         """One verdict, audited. Never raises for any text."""
         now = self.clock()
-        verdict = core.verify(text, now, self.sync.keyset, self.status, self.replay, self.options)
+        verdict = core.verify(text, now, self.sync.keyset, self.status, self.replay, self.options, self.guard)
         self._record([verdict], caller, now)
         return verdict, self.status_age(now)
 
     def verify_many(self, texts: Sequence[str], caller: Caller) -> tuple[list[Verdict], float | None]:
         """Verdicts for a batch: one status lookup, one replay round trip, one audit round trip."""
         now = self.clock()
-        verdicts = core.verify_batch(texts, now, self.sync.keyset, self.status, self.replay, self.options)
+        verdicts = core.verify_batch(
+            texts, now, self.sync.keyset, self.status, self.replay, self.options, self.guard
+        )
         self._record(verdicts, caller, now)
         return verdicts, self.status_age(now)
 
