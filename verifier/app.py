@@ -54,6 +54,7 @@ from .auth import OFFICIAL, Caller
 from .config import Config, describe
 from .disclosure import iso_utc, status_age_text, verdict_text
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from .officer_signin import OFFICER_PREFIX, OfficerSignInFailed, officer_sign_in
 from .openapi import openapi_document
 from .ratelimit import retry_after_header
 from .responses import NO_STORE, BodyError, error, json_object, read_json
@@ -117,6 +118,8 @@ class _Authn:
         session = await _blocking(service, service.sessions.get, session_id, now)
         if session is None:
             return None
+        if session.name.startswith(OFFICER_PREFIX):
+            return session  # vouched for by the issuer at sign-in (verifier.officer_signin)
         key = service.keys.by_name(session.name)
         if key is None or key.role != OFFICIAL:
             return None
@@ -287,27 +290,58 @@ def create_app(
 
     # -- sessions -------------------------------------------------------------------
     def session_body(session: Session) -> dict[str, Any]:
-        return {"name": session.name, "role": session.role, "expires_at": iso_utc(session.expires_at)}
+        return {"name": session.name, "role": session.role, "expires_at": iso_utc(session.expires_at),
+                "display_name": session.display_name or session.name}
 
-    async def session_create(request: Request) -> Response:
-        try:
-            body = json_object(await read_json(request, SESSION_BODY_LIMIT), "api_key")
-            plain = body["api_key"]
-            if not isinstance(plain, str):
-                raise BodyError("BAD_REQUEST", "'api_key' must be a string")
-        except BodyError as exc:
-            return exc.response()
-        key = service.keys.lookup(plain.strip())
-        if key is None:
-            service.metrics.event("unauthorized")
-            return _unauthorized()
-        if key.role != OFFICIAL:
-            return error("FORBIDDEN_ROLE", "handheld sessions are for official keys")
-        wait = await _blocking(service, service.limiter.take, key.name, 1)
+    async def officer_session(body: dict[str, Any]) -> Session | Response:
+        """A session for an officer account the issuer vouches for (verifier.officer_signin)."""
+        fields = [body.get(name) for name in ("officer", "password", "otp")]
+        if not all(isinstance(v, str) and 0 < len(v) <= 256 for v in fields):
+            return error("BAD_REQUEST", "'officer', 'password' and 'otp' must be strings")
+        username, password, otp = (str(v) for v in fields)
+        wait = await _blocking(service, service.limiter.take, OFFICER_PREFIX + username.strip().lower()[:64], 1)
         if wait > 0:
             return error("RATE_LIMITED", headers={"Retry-After": retry_after_header(wait)})
         now = service.clock()
-        session = Session(key.name, key.role, now + config.session_ttl_s)
+        try:
+            officer = await officer_sign_in(service.http, config.issuer_url, service.sync.keyset, now,
+                                            username=username, password=password, otp=otp)
+        except OfficerSignInFailed as exc:
+            service.metrics.event("unauthorized")
+            response = error(exc.code)
+            if exc.issuer_message is not None:
+                response = JSONResponse({"error": exc.code, "message": exc.issuer_message},
+                                        status_code=response.status_code, headers=NO_STORE)
+            return response
+        return Session(OFFICER_PREFIX + officer.username, OFFICIAL, now + config.session_ttl_s,
+                       officer.display_name)
+
+    async def session_create(request: Request) -> Response:
+        try:
+            body = json_object(await read_json(request, SESSION_BODY_LIMIT))
+            plain = body.get("api_key")
+            if "officer" not in body and not isinstance(plain, str):
+                raise BodyError("BAD_REQUEST", "send 'api_key', or 'officer', 'password' and 'otp'")
+        except BodyError as exc:
+            return exc.response()
+        if "officer" in body:
+            made = await officer_session(body)
+            if isinstance(made, Response):
+                return made
+            session = made
+            now = service.clock()
+        else:
+            key = service.keys.lookup(str(plain).strip())
+            if key is None:
+                service.metrics.event("unauthorized")
+                return _unauthorized()
+            if key.role != OFFICIAL:
+                return error("SCANNER_NEEDS_OFFICER")
+            wait = await _blocking(service, service.limiter.take, key.name, 1)
+            if wait > 0:
+                return error("RATE_LIMITED", headers={"Retry-After": retry_after_header(wait)})
+            now = service.clock()
+            session = Session(key.name, key.role, now + config.session_ttl_s)
         session_id = new_session_id()
         await _blocking(service, service.sessions.put, session_id, session, now)
         response = JSONResponse(session_body(session), headers=NO_STORE)

@@ -98,6 +98,7 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
                 "name": {"type": "string"},
                 "role": {"type": "string", "enum": ["official"]},
                 "expires_at": {"type": "string", "format": "date-time"},
+                "display_name": {"type": "string", "description": "an officer's name, else the key's name"},
             },
         },
         "ScanRecord": {
@@ -205,12 +206,16 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
         },
         "/v1/session": {
             "post": {
-                "summary": "Sign a handheld in with an official API key; sets the session cookie",
+                "summary": "Sign a handheld in with an official API key or an officer account (checked by the issuer); sets the session cookie",
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": {"type": "object", "required": ["api_key"], "properties": {"api_key": {"type": "string"}}}}},
+                    "content": {"application/json": {"schema": {"oneOf": [
+                        {"type": "object", "required": ["api_key"], "properties": {"api_key": {"type": "string"}}},
+                        {"type": "object", "required": ["officer", "password", "otp"],
+                         "properties": {"officer": {"type": "string"}, "password": {"type": "string"}, "otp": {"type": "string"}}},
+                    ]}}},
                 },
-                "responses": {"200": _json(_ref("Session"), "signed in; Set-Cookie verifier_session (HttpOnly, SameSite=Strict)"), **_errors(400, 401, 403, 413, 429)},
+                "responses": {"200": _json(_ref("Session"), "signed in; Set-Cookie verifier_session (HttpOnly, SameSite=Strict)"), **_errors(400, 401, 403, 413, 429, 503)},
             },
             "get": {
                 "summary": "The signed-in identity of this cookie",

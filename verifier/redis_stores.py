@@ -385,7 +385,8 @@ class RedisSessionStore:
         return self.handle.key("session", session_key(session_id))
 
     def put(self, session_id: str, session: Session, now: float) -> None:
-        value = json.dumps({"name": session.name, "role": session.role, "expires_at": session.expires_at})
+        value = json.dumps({"name": session.name, "role": session.role, "expires_at": session.expires_at,
+                            "display_name": session.display_name})
         ttl = max(1.0, session.expires_at - now)
         self.handle.run(lambda c: c.set(self._key(session_id), value, px=_px(ttl)))
 
@@ -395,7 +396,8 @@ class RedisSessionStore:
             return None
         try:
             doc = json.loads(raw)
-            session = Session(str(doc["name"]), str(doc["role"]), float(doc["expires_at"]))
+            session = Session(str(doc["name"]), str(doc["role"]), float(doc["expires_at"]),
+                              str(doc.get("display_name", "")))
         except (ValueError, KeyError, TypeError):
             return None
         return session if session.expires_at > now else None

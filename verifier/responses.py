@@ -18,7 +18,13 @@ from starlette.responses import JSONResponse
 #: error code -> (HTTP status, Chinese, English)
 ERRORS: dict[str, tuple[int, str, str]] = {
     "UNAUTHORIZED": (401, "未认证：请提供有效的 API 密钥或重新登录", "Not authenticated: send a valid API key or sign in again"),
-    "FORBIDDEN_ROLE": (403, "该密钥的角色不允许此操作", "This key's role may not do this"),
+    "SCANNER_NEEDS_OFFICER": (403, "这是企业核验密钥：只能通过接口查询有效性，不能登录执法核验终端。请使用警员账号登录。",
+                              "This is a business key: it checks validity through the API and cannot sign in to "
+                              "the officials' scanner. Sign in with an officer account."),
+    "OFFICER_SIGN_IN_FAILED": (401, "警员账号、密码或动态口令不正确，或账号无权使用核验终端",
+                               "Wrong officer name, password or one-time code, or the account may not scan"),
+    "ISSUER_UNREACHABLE": (503, "暂时无法连接签发系统核对警员账号，请稍后重试或使用访问密钥",
+                           "Cannot reach the issuer to check the officer account; try again or use an access key"),
     "CSRF_HEADER_MISSING": (403, "请求缺少 X-Requested-With: scanner 标头", "Cookie requests need the header X-Requested-With: scanner"),
     "RATE_LIMITED": (429, "请求过于频繁，请稍后再试", "Too many requests; try again shortly"),
     "MALFORMED_JSON": (400, "请求体不是有效的 JSON", "The request body is not valid JSON"),

@@ -25,9 +25,12 @@ CSRF_VALUE = "scanner"
 
 @dataclass(frozen=True)
 class Session:
+    """``name`` is the API key's name, or ``officer:<account>`` for an officer (then ``display_name``)."""
+
     name: str
     role: str
     expires_at: float
+    display_name: str = ""
 
 
 def new_session_id() -> str:

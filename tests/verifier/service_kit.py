@@ -21,11 +21,12 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
+from keys.officer_assertion import OfficerAssertion, sign_assertion
 from keys.statuslist import MIN_SIZE, StatusList
 from keys.totp import code_at, pass_secret
 from keys.wire import Claims, encode_minted, encode_paper, encode_pass, pass_text
@@ -44,6 +45,7 @@ ISSUER_URL = "http://issuer.test"
 OFFICIAL_KEY = "vk_official-test-key-0123456789abcdefghijklmnop"
 BUSINESS_KEY = "vk_business-test-key-0123456789abcdefghijklmnop"
 ROTATION_SECRET = bytes(range(32))
+OFFICER_SIGN_IN = ("wang.li", "right-password", "123456")
 AUDIT_KEY = bytes(range(100, 132))
 CLAIMS = Claims(ref=4242, permit_type=1, district=6, valid_until=date(2027, 6, 30), id_tail="123X", name="张伟")
 
@@ -109,10 +111,21 @@ class FakeIssuer:
 
             return endpoint
 
+        async def officer_assertion(request: Request) -> Response:
+            """The issuer's officer sign-in: one account, ``wang.li`` / ``right-password`` / ``123456``."""
+            body = await request.json()
+            if (body.get("username"), body.get("password"), body.get("otp")) != OFFICER_SIGN_IN:
+                return JSONResponse({"error": "SIGN_IN_FAILED", "message": {"zh": "登录失败", "en": "sign-in failed"}},
+                                    status_code=401)
+            now = int(self.clock())
+            claims = OfficerAssertion("wang.li", "王立", "field", "06-P", 6, now, now + 60)
+            return JSONResponse({"assertion": sign_assertion(self.key, claims)})
+
         return Starlette(
             routes=[
                 Route("/.well-known/permit-keys.json", serve(self.keyset_bytes)),
                 Route("/v1/status-list", serve(self.status_bytes)),
+                Route("/v1/officers/assertion", officer_assertion, methods=["POST"]),
             ]
         )
 

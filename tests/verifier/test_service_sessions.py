@@ -20,7 +20,8 @@ def test_sign_in_sets_a_strict_http_only_cookie(make_verifier, issuer, clock):
     v = make_verifier(session_ttl_s=3600)
     response = sign_in(v)
     assert response.status_code == 200
-    assert response.json() == {"name": "police-1", "role": "official", "expires_at": "2026-11-23T03:13:20.000Z"}
+    assert response.json() == {"name": "police-1", "role": "official", "expires_at": "2026-11-23T03:13:20.000Z",
+                               "display_name": "police-1"}
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE_NAME}=")
     attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
@@ -53,7 +54,8 @@ def test_cookie_requests_need_the_csrf_header(make_verifier, issuer):
 def test_only_official_keys_open_sessions(make_verifier):
     v = make_verifier()
     business = sign_in(v, BUSINESS_KEY)
-    assert business.status_code == 403 and business.json()["error"] == "FORBIDDEN_ROLE"
+    assert business.status_code == 403 and business.json()["error"] == "SCANNER_NEEDS_OFFICER"
+    assert "business key" in business.json()["message"]["en"]  # says why, not "invalid key"
     assert "set-cookie" not in business.headers
     unknown = sign_in(v, "vk_wrong")
     assert unknown.status_code == 401 and "set-cookie" not in unknown.headers
@@ -100,3 +102,34 @@ def test_bearer_key_wins_over_a_cookie(make_verifier, issuer):
     response = v.verify(issuer.minted(), key=BUSINESS_KEY)  # no CSRF header needed with a key
     assert response.status_code == 200 and "name" not in response.json()["claims"]
     assert v.audit_lines()[-1]["caller"] == "landlord-1"
+
+
+def test_an_officer_signs_in_with_the_account_the_issuer_vouches_for(make_verifier, issuer, clock):
+    from .service_kit import OFFICER_SIGN_IN
+
+    v = make_verifier()
+    v.tick(force=True)  # the verifier holds the issuer's key set
+    wrong = v.client.post("/v1/session", json={"officer": "wang.li", "password": "guess", "otp": "123456"})
+    assert wrong.status_code == 401 and wrong.json()["error"] == "OFFICER_SIGN_IN_FAILED"
+    assert "set-cookie" not in wrong.headers
+    user, password, otp = OFFICER_SIGN_IN
+    ok = v.client.post("/v1/session", json={"officer": user, "password": password, "otp": otp})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["name"] == "officer:wang.li" and ok.json()["display_name"] == "王立"
+    verdict = v.client.post("/v1/verify", json={"code": issuer.minted()}, headers=SCANNER)
+    assert verdict.json()["valid"] is True
+    v.flush_audit()
+    assert v.audit_lines()[-1]["caller"] == "officer:wang.li"  # every scan names the officer
+
+
+def test_an_assertion_from_another_key_is_refused(make_verifier, issuer, clock):
+    from keys.keypair import SigningKey
+
+    from .service_kit import OFFICER_SIGN_IN
+
+    v = make_verifier()
+    v.tick(force=True)
+    issuer.key = SigningKey(bytes([7]) * 32)  # assertions now signed by a key the verifier does not hold
+    user, password, otp = OFFICER_SIGN_IN
+    r = v.client.post("/v1/session", json={"officer": user, "password": password, "otp": otp})
+    assert r.status_code == 401 and r.json()["error"] == "OFFICER_SIGN_IN_FAILED"

@@ -45,3 +45,23 @@ def test_disabled_officer_is_signed_out_at_once(client: Any, clock: Any, officer
     now = state.now_dt()
     state.worker.call_sync(lambda reg, lc: OfficerStore(reg).set_active("clerk1", False, actor="officer:admin1", now=now))
     assert client.get("/console/search", follow_redirects=False).status_code == 303
+
+
+def test_scanner_assertion_for_officers_who_scan(client: Any, clock: Any, officers: Officers) -> None:
+    from keys.keyset import KeySet
+    from keys.officer_assertion import verify_assertion
+
+    field = officers["field"]
+    clock.advance(30)
+    r = client.post("/v1/officers/assertion", json={"username": "field1", "password": field.password,
+                                                    "otp": otp_for(field, clock())})
+    assert r.status_code == 200, r.text
+    keyset = KeySet.loads(client.get("/.well-known/permit-keys.json").content)
+    claims = verify_assertion(r.json()["assertion"], keyset, clock())
+    assert (claims.username, claims.display_name, claims.role, claims.station) == ("field1", "赵民警", "field", "06-P")
+    admin = officers["admin"]
+    denied = client.post("/v1/officers/assertion", json={"username": "admin1", "password": admin.password,
+                                                         "otp": otp_for(admin, clock())})
+    assert denied.status_code == 403 and denied.json()["error"] == "FORBIDDEN"
+    wrong = client.post("/v1/officers/assertion", json={"username": "field1", "password": "x", "otp": "000000"})
+    assert wrong.status_code == 401 and wrong.json()["error"] == "SIGN_IN_FAILED"
