@@ -8,7 +8,7 @@ import {loadJson, onOnlineChange, setOnline} from './api.js';
 import {DeviceStore, ReplayMemory} from './device-store.js';
 import {byId} from './dom.js';
 import {Feedback} from './feedback.js';
-import {applyLanguage, loadLanguage, onLanguageChange, t, toggleLanguage} from './i18n.js';
+import {applyLanguage, lang, loadLanguage, onLanguageChange, t, toggleLanguage} from './i18n.js';
 import {DEFAULT_OPTIONS, credentialRefHash} from './offline-check.js';
 import {loadOfflineData, refreshOfflineData} from './offline-data.js';
 import {addRecord, flushOutbox, loadOutbox} from './outbox.js';
@@ -53,7 +53,7 @@ function showScreen(message = '') {
   byId('signin').hidden = signedIn;
   byId('ready').hidden = !signedIn;
   byId('sign-out').hidden = !signedIn;
-  byId('official').textContent = signedIn ? official.name : '';
+  byId('official').textContent = signedIn ? official.display_name || official.name : '';
   byId('signin-error').textContent = message;
   if (signedIn) {
     focusWedge();
@@ -61,22 +61,23 @@ function showScreen(message = '') {
   } else {
     hideVerdict();
     stopCamera();
-    byId('access-key').focus();
+    byId('officer-name').focus();
   }
 }
 
 async function onSignIn(event) {
   event.preventDefault();
   feedback.unlock();
-  const input = byId('access-key');
-  const key = input.value.trim();
-  input.value = '';
-  if (!key) return;
+  const fields = ['officer-name', 'officer-password', 'officer-otp', 'access-key'].map((id) => byId(id));
+  const [officer, password, otp, key] = fields.map((input) => input.value.trim());
+  fields.slice(1).forEach((input) => { input.value = ''; });
+  const credentials = officer ? {officer, password, otp} : key ? {api_key: key} : null;
+  if (!credentials) return;
   byId('signin-button').disabled = true;
   try {
-    const problem = await signIn(key, deviceNow());
+    const problem = await signIn(credentials, deviceNow());
     if (problem) {
-      byId('signin-error').textContent = t(problem);
+      byId('signin-error').textContent = typeof problem === 'string' ? t(problem) : problem[lang()];
       return;
     }
     showScreen();

@@ -4,7 +4,8 @@
 
 const TEXT = {
   zh: {
-    title: '居住证核验', signOut: '退出', signinTitle: '执法人员登录', accessKey: '访问密钥', signIn: '登录',
+    title: '居住证核验', signOut: '退出', signinTitle: '执法人员登录', accessKey: '或：访问密钥', signIn: '登录',
+    officerName: '警员账号', officerPassword: '密码', officerOtp: '动态口令（6位数字）',
     cameraStart: '开启摄像头', cameraStop: '关闭摄像头', wedgeLabel: '扫码枪输入', keysetAge: '密钥集',
     statusAge: '状态列表', pendingUploads: '待上传记录', recentTitle: '最近核验', tapToContinue: '轻触继续扫码',
     ok: '✓ 有效', warn: '! 请注意', fail: '✗ 不通过', online: '在线', offline: '离线：使用本机缓存核验',
@@ -17,7 +18,8 @@ const TEXT = {
     modes: {MINTED: '实时码', PASS: '离线码', PAPER: '纸质凭证'}, offlineMark: '离线',
   },
   en: {
-    title: 'Permit check', signOut: 'Sign out', signinTitle: 'Official sign-in', accessKey: 'Access key', signIn: 'Sign in',
+    title: 'Permit check', signOut: 'Sign out', signinTitle: 'Official sign-in', accessKey: 'Or: access key', signIn: 'Sign in',
+    officerName: 'Officer account', officerPassword: 'Password', officerOtp: 'One-time code (6 digits)',
     cameraStart: 'Start camera', cameraStop: 'Stop camera', wedgeLabel: 'Scanner input', keysetAge: 'Key set',
     statusAge: 'Status list', pendingUploads: 'Records to upload', recentTitle: 'Recent scans', tapToContinue: 'Tap to scan again',
     ok: '✓ Valid', warn: '! Attention', fail: '✗ Refused', online: 'Online', offline: 'Offline: checking with cached data',

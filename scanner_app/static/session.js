@@ -42,8 +42,8 @@ export function forgetSession() {
 export async function checkSession(now) {
   const result = navigator.onLine ? await api('/v1/session') : null;
   if (result && result.status === 200 && result.data && typeof result.data.name === 'string') {
-    const {name, role, expires_at: expiresAt} = result.data;
-    official = {name, role, expires_at: expiresAt};
+    const {name, role, expires_at: expiresAt, display_name: displayName} = result.data;
+    official = {name, role, expires_at: expiresAt, display_name: displayName || name};
     localStorage.setItem(REMEMBERED, JSON.stringify(official));
   } else if (result && (result.status === 401 || result.status === 403)) {
     forgetSession();
@@ -54,15 +54,22 @@ export async function checkSession(now) {
   return official;
 }
 
-/** Sign in with an access key: null when signed in, else the i18n key of what went wrong. */
-export async function signIn(key, now) {
-  const result = await api('/v1/session', {method: 'POST', body: {api_key: key}});
+/**
+ * Sign in with an officer account ({officer, password, otp}) or an access key ({api_key}):
+ * null when signed in, else the i18n key of what went wrong, or the service's own
+ * {zh, en} message when it says why (e.g. a business key cannot use the scanner).
+ */
+export async function signIn(credentials, now) {
+  const result = await api('/v1/session', {method: 'POST', body: credentials});
   if (!result) return 'noNetwork';
   if (result.status >= 200 && result.status < 300) {
     await checkSession(now);
     return official ? null : 'signinFailed';
   }
   if (result.status === 429) return 'tooMany';
+  if (result.status === 401 && !credentials.officer) return 'badKey';
+  const message = result.data && result.data.message;
+  if (message && typeof message.zh === 'string' && typeof message.en === 'string') return message;
   if (result.status === 401 || result.status === 403) return 'badKey';
   return 'signinFailed';
 }

@@ -16,6 +16,8 @@ from typing import Any, Callable
 import httpx
 import pytest
 
+from keys.officer_assertion import OfficerAssertion, sign_assertion
+
 from verifier.app import create_app
 from verifier.auth import add_key
 from verifier.config import Config
@@ -49,6 +51,14 @@ def issuer_transport(issuer: Issuer, clock: Callable[[], float]) -> httpx.MockTr
         if request.url.path == "/v1/status-list":
             doc = issuer.status_document(issued_at=clock())
             return httpx.Response(200, content=json.dumps(doc).encode(), headers={"Content-Type": "application/json"})
+        if request.url.path == "/v1/officers/assertion":  # one officer: wang.li / right-password / 123456
+            body = json.loads(request.content)
+            if (body.get("username"), body.get("password"), body.get("otp")) != ("wang.li", "right-password", "123456"):
+                return httpx.Response(401, json={"error": "SIGN_IN_FAILED",
+                                                 "message": {"zh": "用户名、密码或动态口令不正确", "en": "wrong sign-in"}})
+            now = int(clock())
+            claims = OfficerAssertion("wang.li", "阿卜杜热合曼·买买提艾力", "field", "06-P", 6, now, now + 60)
+            return httpx.Response(200, json={"assertion": sign_assertion(issuer.key, claims)})
         return httpx.Response(404)
 
     return httpx.MockTransport(handle)

@@ -56,6 +56,7 @@ def test_sign_in_is_required_and_the_key_is_not_kept(context, verifier):
     page.click("#signin-button")
     page.wait_for_function("() => document.getElementById('signin-error').textContent !== ''", timeout=WAIT_MS)
     assert page.get_attribute("body", "data-state") == "signin"
+    assert "企业核验密钥" in page.text_content("#signin-error")  # told why, not "invalid key"
 
 
 def test_wedge_scanner_verdicts(context, start_verifier, issuer):
@@ -247,3 +248,20 @@ def test_remembered_session_ends_on_time_offline(context, start_verifier, issuer
     page.wait_for_selector("body[data-state='signin']", timeout=WAIT_MS)
     assert page.text_content("#signin-error") == "登录已过期，请重新登录"
     assert page.locator("#recent li").count() == 1
+
+
+def test_an_officer_signs_in_with_the_account_and_the_name_shows(context, verifier):
+    page = open_scanner(context, verifier.url)
+    page.wait_for_selector("#signin:not([hidden])", timeout=WAIT_MS)
+    page.fill("#officer-name", "wang.li")
+    page.fill("#officer-password", "wrong")
+    page.fill("#officer-otp", "123456")
+    page.click("#signin-button")
+    page.wait_for_function("() => document.getElementById('signin-error').textContent !== ''", timeout=WAIT_MS)
+    assert "动态口令" in page.text_content("#signin-error")
+    assert page.input_value("#officer-password") == ""
+    page.fill("#officer-password", "right-password")
+    page.fill("#officer-otp", "123456")
+    page.click("#signin-button")
+    page.wait_for_selector("body[data-state='ready']", timeout=WAIT_MS)
+    assert page.text_content("#official") == "阿卜杜热合曼·买买提艾力"
