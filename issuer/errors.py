@@ -16,6 +16,7 @@ __all__ = [
     "EnrolmentInvalidError",
     "ErrorCode",
     "ForbiddenError",
+    "InvalidFieldError",
     "InvalidInputError",
     "InvalidStateError",
     "LifecycleError",
@@ -87,6 +88,14 @@ class EnrolmentInvalidError(LifecycleError):
     """
 
     code = ErrorCode.ENROLMENT_INVALID
+
+
+class InvalidFieldError(InvalidInputError):
+    """Bad input in one named form field, so a page can show the message next to it."""
+
+    def __init__(self, field: str, message_zh: str, message_en: str) -> None:
+        super().__init__(message_zh, message_en)
+        self.field = field
 
 
 class ApplicationIncompleteError(LifecycleError):

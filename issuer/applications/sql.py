@@ -10,6 +10,7 @@ and marks the application approved commits or fails as one.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["Sql", "ensure_schema"]
 
 Row = tuple[Any, ...]
+_applied: "weakref.WeakKeyDictionary[Registry, set[str]]" = weakref.WeakKeyDictionary()
 
 
 class Sql:
@@ -67,6 +69,9 @@ def ensure_schema(sql: Sql, name: str, migrations: Sequence[str]) -> None:
     ``schema.<name>``), so groups added by different parts of the issuer never
     compete for one version number.
     """
+    done = _applied.setdefault(sql.registry, set())
+    if name in done:
+        return
     key = f"schema.{name}"
     with sql.transaction():
         found = sql.scalar("SELECT value FROM meta WHERE key = ?", (key,))
@@ -79,6 +84,7 @@ def ensure_schema(sql: Sql, name: str, migrations: Sequence[str]) -> None:
         if version < len(migrations):
             sql.run("DELETE FROM meta WHERE key = ?", (key,))
             sql.run("INSERT INTO meta (key, value) VALUES (?, ?)", (key, str(len(migrations))))
+    done.add(name)
 
 
 def _statements(script: str) -> list[str]:

@@ -17,7 +17,6 @@ approval issues (or endorses, changes, converts) the credential through
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -52,7 +51,6 @@ EDITABLE_FIELDS = ("district_code", "address", "residence_since", "proof_basis",
 ISSUE_YEARS = 1
 _MAX_REASON = 200
 _OPEN = (S.SUBMITTED.value, S.ACCEPTED.value)
-_ready: "weakref.WeakKeyDictionary[Registry, bool]" = weakref.WeakKeyDictionary()
 
 
 class ApplicationStore:
@@ -62,9 +60,7 @@ class ApplicationStore:
                  calendar: WorkCalendar | None = None) -> None:
         self.registry = registry
         self.sql = Sql(registry)
-        if registry not in _ready:
-            ensure_schema(self.sql, "applications", MIGRATIONS)
-            _ready[registry] = True
+        ensure_schema(self.sql, "applications", MIGRATIONS)
         self.sms = sms
         self.calendar = calendar if calendar is not None else WorkCalendar(self.sql)
         self._pending_sms: list[tuple[str, str, datetime]] = []
