@@ -43,6 +43,7 @@ from keys.keypair import KeyFileError
 from scanner_app.vendor import vendor_routes
 
 from . import admin_api, holder_api
+from .apply.routes import routes as apply_routes
 from .console.routes import routes as console_routes
 from .auth import AdminAuth
 from .config import Config, ConfigError
@@ -57,6 +58,7 @@ from .http_errors import (
 )
 from .minting import Minter, NotMintable
 from .registry_worker import RegistryWorker
+from .sms import DevOutbox
 from .state import ServiceState
 from .statuslist_publisher import StatusPublisher
 
@@ -222,6 +224,7 @@ def create_app(
         publisher=StatusPublisher(material.signer, cfg.status_ttl_s),
         admin=AdminAuth(admin_token_digest(cfg)),
         clock=clock,
+        sms=DevOutbox(cfg.dev_dir / "sms-outbox.jsonl"),
     )
 
     @contextlib.asynccontextmanager
@@ -232,7 +235,7 @@ def create_app(
             worker.close()
 
     routes = [*_public_routes(state), *vendor_routes(), *wire_module_routes(), *holder_api.routes(state),
-              *admin_api.routes(state), *console_routes(state)]
+              *admin_api.routes(state), *console_routes(state), *apply_routes(state)]
     app = Starlette(routes=routes, exception_handlers=_exception_handlers(), lifespan=lifespan)
     app.add_middleware(SecurityHeaders)
     app.state.issuer = state

@@ -29,6 +29,7 @@ from issuer.registry import Registry
 from .config import Config
 from .devkeys import open_keys
 from .minting import Minter, PaperCode, require_mintable
+from .pdf import PdfUnavailable, cjk_pdf
 from .slip_register import SlipRegister
 from .views import TYPE_EN
 
@@ -46,10 +47,6 @@ NOTE_EN = (
 )
 TITLE_ZH = "北京市居住证件电子凭证确认单"
 TITLE_EN = "Residence Permit Confirmation Slip"
-
-
-class PdfUnavailable(RuntimeError):
-    """The PDF cannot be drawn here (fpdf2 missing or no CJK font)."""
 
 
 @dataclass(frozen=True)
@@ -196,24 +193,7 @@ def _runs(row: bytes | bytearray) -> Iterator[tuple[int, int]]:
 
 def slip_pdf(slip: Slip, *, font: Path) -> bytes:
     """The slip as an A4 PDF; PdfUnavailable when fpdf2 or the font is missing."""
-    try:
-        from fpdf import FPDF
-    except ImportError:
-        raise PdfUnavailable("fpdf2 is not installed") from None
-    if not font.is_file():
-        raise PdfUnavailable(f"CJK font {font} not found (install fonts-noto-cjk or set ISSUER_CJK_FONT)")
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(f"{TITLE_ZH} / {TITLE_EN}")
-    pdf.set_creator("issuer")
-    pdf.set_auto_page_break(False)
-    try:
-        if font.suffix.lower() == ".ttc":
-            # A .ttc holds several fonts; index 2 of Noto Sans CJK is the Simplified Chinese one.
-            pdf.add_font("cjk", fname=str(font), collection_font_number=2)
-        else:
-            pdf.add_font("cjk", fname=str(font))
-    except Exception as exc:
-        raise PdfUnavailable(f"cannot load the font {font}: {exc}") from None
+    pdf = cjk_pdf(font, f"{TITLE_ZH} / {TITLE_EN}")
     pdf.add_page()
     left, width = 18.0, 174.0
     pdf.set_xy(left, 18)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Callable
 
 from issuer.model import BEIJING
+from issuer.sms import DevOutbox, SmsSender
 
 from .auth import AdminAuth
 from .config import Config
@@ -30,6 +31,8 @@ class ServiceState:
     admin: AdminAuth
     clock: Callable[[], float]
     keyset_cache: tuple[float, bytes, str] | None = field(default=None, repr=False)
+    #: Text messages to applicants (verification codes, notices); a gateway in production.
+    sms: SmsSender = field(default_factory=DevOutbox)
 
     def now(self) -> float:
         return float(self.clock())

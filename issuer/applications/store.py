@@ -34,7 +34,7 @@ from issuer.model import Credential, PermitType, beijing_date, timestamp
 from issuer.registry import Registry
 from issuer.sms import SmsSender
 
-from .model import Application, ApplicationKind, ApplicationState, Event, EvidenceKind, ProofBasis
+from .model import Application, ApplicationKind, ApplicationState, Event, EvidenceKind, Notification, ProofBasis
 from .records import APP_COLUMNS, application_from_row, event_from_row, new_app_id, new_key
 from .rules import Draft, problems
 from .schema import MIGRATIONS
@@ -104,6 +104,13 @@ class ApplicationStore:
         rows = self.sql.all("SELECT seq, at, actor, state, note FROM application_events "
                             "WHERE app_id = ? ORDER BY seq", (app_id,))
         return [event_from_row(r) for r in rows]
+
+    def notifications(self, account_id: str, limit: int = 20) -> list[Notification]:
+        """An account's notices, newest first."""
+        rows = self.sql.all("SELECT note_id, account_id, app_id, at, text_zh, text_en, read_at FROM notifications "
+                            "WHERE account_id = ? ORDER BY at DESC, note_id LIMIT ?", (account_id, limit))
+        return [Notification(note_id=r[0], account_id=r[1], app_id=r[2], at=datetime.fromisoformat(r[3]),
+                             text_zh=r[4], text_en=r[5], read=r[6] is not None) for r in rows]
 
     def evidence_kinds(self, app_id: str) -> set[EvidenceKind]:
         rows = self.sql.all("SELECT DISTINCT kind FROM evidence WHERE app_id = ? AND removed_at IS NULL",
