@@ -131,5 +131,10 @@ CREATE TABLE calendar_days (
 );
 """
 
+# Notices of one instant keep the order they were written in.
+_V2 = """
+ALTER TABLE notifications ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: Index i migrates the group from version i to i + 1. Append only.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)

@@ -108,7 +108,7 @@ class ApplicationStore:
     def notifications(self, account_id: str, limit: int = 20) -> list[Notification]:
         """An account's notices, newest first."""
         rows = self.sql.all("SELECT note_id, account_id, app_id, at, text_zh, text_en, read_at FROM notifications "
-                            "WHERE account_id = ? ORDER BY at DESC, note_id LIMIT ?", (account_id, limit))
+                            "WHERE account_id = ? ORDER BY seq DESC LIMIT ?", (account_id, limit))
         return [Notification(note_id=r[0], account_id=r[1], app_id=r[2], at=datetime.fromisoformat(r[3]),
                              text_zh=r[4], text_en=r[5], read=r[6] is not None) for r in rows]
 
@@ -297,8 +297,11 @@ class ApplicationStore:
     def _notify(self, app: Application, zh: str, en: str, now: datetime) -> None:
         """A notice in the account (same transaction) and a text message (sent after commit)."""
         if app.account_id is not None:
-            self.sql.run("INSERT INTO notifications (note_id, account_id, app_id, at, text_zh, text_en) "
-                         "VALUES (?, ?, ?, ?, ?, ?)", (new_key(), app.account_id, app.app_id, timestamp(now), zh, en))
+            seq = int(self.sql.scalar("SELECT coalesce(max(seq), 0) + 1 FROM notifications WHERE account_id = ?",
+                                      (app.account_id,)))
+            self.sql.run("INSERT INTO notifications (note_id, account_id, app_id, at, text_zh, text_en, seq) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (new_key(), app.account_id, app.app_id, timestamp(now), zh, en, seq))
         if app.phone:
             self._pending_sms.append((app.phone, f"【北京居住证】{app.app_id} {zh}", now))
 

@@ -87,16 +87,19 @@ class AccountStore:
             self.sms.send(number, f"【北京居住证】验证码 {code}，10分钟内有效。Your code is {code}.", now)
 
     def _use_code(self, phone: str, purpose: str, code: str, now: datetime) -> None:
-        row = self.sql.one("SELECT code_hash, expires_at, attempts FROM apply_sms_codes WHERE phone = ? AND purpose = ?",
-                           (phone, purpose))
-        ok = (row is not None and row[1] > timestamp(now) and int(row[2]) < SMS_CODE_ATTEMPTS
-              and hmac.compare_digest(str(row[0]), tokens.hash_secret(code.strip())))
-        if not ok:
-            if row is not None:
+        """Spend a texted code, or count a wrong try (committed even though the caller fails)."""
+        with self.sql.transaction():
+            row = self.sql.one("SELECT code_hash, expires_at, attempts FROM apply_sms_codes "
+                               "WHERE phone = ? AND purpose = ?", (phone, purpose))
+            ok = (row is not None and str(row[1]) > timestamp(now) and int(row[2]) < SMS_CODE_ATTEMPTS
+                  and hmac.compare_digest(str(row[0]), tokens.hash_secret(code.strip())))
+            if ok:
+                self.sql.run("DELETE FROM apply_sms_codes WHERE phone = ? AND purpose = ?", (phone, purpose))
+            elif row is not None:
                 self.sql.run("UPDATE apply_sms_codes SET attempts = attempts + 1 WHERE phone = ? AND purpose = ?",
                              (phone, purpose))
+        if not ok:
             raise InvalidFieldError("sms_code", "短信验证码错误或已过期", "The text-message code is wrong or has expired")
-        self.sql.run("DELETE FROM apply_sms_codes WHERE phone = ? AND purpose = ?", (phone, purpose))
 
     # ---- registration and sign-in ------------------------------------------
 
@@ -113,8 +116,8 @@ class AccountStore:
         problem = password_problem(password)
         if problem is not None:
             raise InvalidFieldError("password", *problem)
+        self._use_code(number, "register", sms_code, now)
         with self.sql.transaction():
-            self._use_code(number, "register", sms_code, now)
             if self.sql.one("SELECT 1 FROM apply_accounts WHERE id_number = ?", (idn,)):
                 raise AlreadyExistsError("该身份号码已注册，请直接登录或找回密码",
                                          "An account exists for this ID number: sign in or reset the password")
@@ -223,8 +226,8 @@ class AccountStore:
         if account_id is None:
             raise InvalidFieldError("sms_code", "短信验证码错误或已过期", "The text-message code is wrong or has expired")
         account = self.get(account_id)
+        self._use_code(account.phone, "reset", sms_code, now)
         with self.sql.transaction():
-            self._use_code(account.phone, "reset", sms_code, now)
             self.sql.run("UPDATE apply_accounts SET password_hash = ?, password_at = ? WHERE account_id = ?",
                          (hash_password(password), timestamp(now), account_id))
             self.sql.run("DELETE FROM apply_sessions WHERE account_id = ?", (account_id,))

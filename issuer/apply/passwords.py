@@ -9,11 +9,12 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-__all__ = ["MAX_LENGTH", "MIN_LENGTH", "hash_password", "password_problem", "verify_password"]
+__all__ = ["MAX_LENGTH", "MIN_LENGTH", "HASHER", "hash_password", "password_problem", "verify_password"]
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
-_HASHER = PasswordHasher()
+#: argon2id with the library's defaults (RFC 9106 low-memory profile: t=3, 64 MiB, p=4).
+HASHER = PasswordHasher()
 
 
 def password_problem(password: str) -> tuple[str, str] | None:
@@ -26,18 +27,18 @@ def password_problem(password: str) -> tuple[str, str] | None:
 
 
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    return HASHER.hash(password)
 
 
 def verify_password(stored: str, password: str) -> tuple[bool, bool]:
     """(matches, needs_rehash). A damaged hash never matches."""
     try:
-        _HASHER.verify(stored, password)
+        HASHER.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False, False
-    return True, _HASHER.check_needs_rehash(stored)
+    return True, HASHER.check_needs_rehash(stored)
 
 
 #: A hash of nothing anyone knows: verified against when the account does not exist, so
 #: "no such account" takes as long as "wrong password".
-DUMMY_HASH = _HASHER.hash("no account has this password 7f3a")
+DUMMY_HASH = HASHER.hash("no account has this password 7f3a")

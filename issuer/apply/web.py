@@ -27,6 +27,7 @@ from issuer.applications.evidence import EvidenceFiles
 from issuer.applications.store import ApplicationStore
 from issuer.errors import ApplicationIncompleteError, InvalidFieldError, LifecycleError
 from issuer.lifecycle import Lifecycle
+from issuer.model import BEIJING
 from issuer.registry import Registry
 from issuer.state import ServiceState
 
@@ -66,6 +67,7 @@ class Platform:
         self.limiter = SignInLimiter(state.now)
         self._known: KnownDevices | None = None
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+        self.env.filters["bj"] = lambda at: at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
     def desk(self, reg: Registry, lc: Lifecycle) -> Desk:
         store = ApplicationStore(reg, sms=self.state.sms)

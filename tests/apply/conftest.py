@@ -76,3 +76,17 @@ def attach(store: ApplicationStore, app_id: str, kind: EvidenceKind, now: dateti
         "INSERT INTO evidence (evidence_id, app_id, kind, content_type, size, sha256, original_name, "
         "uploaded_at, uploaded_by) VALUES (?, ?, ?, 'application/pdf', 10, 'x', 'tax.pdf', ?, ?)",
         (f"ev-{app_id}-{kind.value}", app_id, kind.value, now.isoformat(), APPLICANT))
+
+
+from tests.issuer.app_helpers import app, client, clock, issuer_keys  # noqa: E402,F401  (the HTTP fixtures)
+
+
+@pytest.fixture(autouse=True)
+def quick_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with small parameters: the same algorithm and code path, a fraction of the time
+    (test_passwords checks the production parameters)."""
+    from argon2 import PasswordHasher
+
+    from issuer.apply import passwords
+
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
