@@ -57,6 +57,7 @@ from .http_errors import (
     lifecycle_error_response,
 )
 from .minting import Minter, NotMintable
+from .openapi import openapi_document
 from .registry_worker import RegistryWorker
 from .sms import DevOutbox
 from .state import ServiceState
@@ -153,10 +154,14 @@ def _public_routes(state: ServiceState) -> list[BaseRoute]:
     async def to_holder(request: Request) -> Response:
         return RedirectResponse("/holder/", status_code=307)
 
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document())
+
     return [
         Route("/.well-known/permit-keys.json", keyset, methods=["GET", "HEAD"]),
         Route("/v1/status-list", status_list, methods=["GET", "HEAD"]),
         Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
         Route("/", to_holder, methods=["GET"]),
         Route("/holder", to_holder, methods=["GET"]),
         Route("/holder/", holder_page, methods=["GET", "HEAD"]),
