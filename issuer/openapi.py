@@ -8,11 +8,12 @@ listed too, tagged ``pages``, so nothing the service answers is undocumented.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from issuer.errors import ErrorCode
 
-__all__ = ["CORE", "Op", "openapi_document"]
+__all__ = ["CORE", "Op", "openapi_document", "path_template"]
 
 #: (method, path, who may call it, summary, success status, error statuses)
 Op = tuple[str, str, str, str, int, tuple[int, ...]]
@@ -22,6 +23,7 @@ _AUTH: dict[str, list[dict[str, list[str]]]] = {
     "admin": [{"adminToken": []}],
     "device": [{"deviceToken": []}],
     "session": [{"applicantSession": []}],
+    "officer": [{"officerSession": []}],
 }
 
 CORE: tuple[Op, ...] = (
@@ -60,8 +62,12 @@ CORE: tuple[Op, ...] = (
 
 def _sections() -> tuple[tuple[str, tuple[Op, ...]], ...]:
     from issuer.apply.openapi_ops import ADMIN_OPS, API_OPS, PAGE_OPS
+    from issuer.console.openapi_ops import CONSOLE_OPS
+    from keys.browser import modules
 
-    return (("issuer", CORE), ("apply", API_OPS), ("apply-admin", ADMIN_OPS), ("pages", PAGE_OPS))
+    lib = tuple(("get", url, "public", "Wire-format module for the holder page", 200, ()) for url in modules())
+    return (("issuer", CORE + lib), ("apply", API_OPS), ("apply-admin", ADMIN_OPS), ("pages", PAGE_OPS),
+            ("console", CONSOLE_OPS))
 
 
 
@@ -73,7 +79,7 @@ def _operation(tag: str, op: Op) -> dict[str, Any]:
     for status in errors:
         responses[str(status)] = {"description": "refused",
                                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    params = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
+    params = [{"name": part[1:-1].split(":")[0], "in": "path", "required": True, "schema": {"type": "string"}}
               for part in path.split("/") if part.startswith("{")]
     body: dict[str, Any] = {"tags": [tag], "summary": summary, "security": _AUTH[auth], "responses": responses}
     if params:
@@ -85,11 +91,16 @@ def _operation(tag: str, op: Op) -> dict[str, Any]:
     return body
 
 
+def path_template(path: str) -> str:
+    """An OpenAPI path template: ``{task_id:int}`` becomes ``{task_id}``."""
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
+
+
 def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for tag, ops in _sections():
         for op in ops:
-            paths.setdefault(op[1], {})[op[0]] = _operation(tag, op)
+            paths.setdefault(path_template(op[1]), {})[op[0]] = _operation(tag, op)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Beijing residence permit issuer", "version": "1"},
@@ -107,6 +118,8 @@ def openapi_document() -> dict[str, Any]:
             "securitySchemes": {
                 "adminToken": {"type": "http", "scheme": "bearer", "description": "clerks' admin token; X-Actor names the clerk"},
                 "deviceToken": {"type": "http", "scheme": "bearer", "description": "a holder phone's device token"},
+                "officerSession": {"type": "apiKey", "in": "cookie", "name": "console_session",
+                                   "description": "an officer's console session"},
                 "applicantSession": {"type": "apiKey", "in": "cookie", "name": "apply_session",
                                      "description": "the applicant's session; writes also need X-CSRF-Token"},
             },
