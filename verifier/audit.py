@@ -52,6 +52,7 @@ from typing import Any, Callable, NamedTuple, Protocol, Sequence
 from keys.errors import REASONS
 
 from .disclosure import iso_utc
+from .outage_log import OutageLog
 
 log = logging.getLogger("verifier.audit")
 
@@ -222,6 +223,7 @@ class FallbackAuditSink:
         self.primary = primary
         self.fallback = fallback
         self._on_fallback = on_fallback
+        self.outage = OutageLog(log, "audit stream")
 
     def write(self, records: Sequence[dict[str, Any]]) -> None:
         if not records:
@@ -229,10 +231,12 @@ class FallbackAuditSink:
         try:
             self.primary.write(records)
         except Exception as exc:
-            log.warning("audit stream unavailable (%s); %d records written to %s", type(exc).__name__, len(records), self.fallback.path)
+            self.outage.failed(f"{type(exc).__name__}; {len(records)} records written to {self.fallback.path}")
             if self._on_fallback is not None:
                 self._on_fallback(len(records))
             self.fallback.write(records)
+        else:
+            self.outage.ok()
 
     def close(self) -> None:
         self.fallback.close()

@@ -19,10 +19,10 @@ pass's code and ignores for a count (the code was wrong either way).
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Sequence
 
 from .guesses import GuessLimits
+from .outage_log import OutageLog
 from .ratelimit import RateLimiter
 from .redis_stores import RedisHandle
 from .replay import StoreUnavailable
@@ -66,20 +66,19 @@ class SharedRateLimiter:
     def __init__(self, handle: RedisHandle, local: RateLimiter) -> None:
         self.handle = handle
         self.local = local
-        self._warned_at = 0.0
+        self.outage = OutageLog(log, "shared rate limit (using this instance's buckets)")
 
     def take(self, name: str, cost: float = 1.0) -> float:
         key = self.handle.key("rate", name)
         local = self.local
         args = (repr(local.rate), repr(local.burst), repr(float(cost)), repr(local.clock()))
         try:
-            wait = self.handle.run(lambda c: c.eval(_TAKE, 1, key, *args))
-            return float(wait)
-        except (StoreUnavailable, TypeError, ValueError):
-            if time.monotonic() - self._warned_at > 60:
-                self._warned_at = time.monotonic()
-                log.warning("shared rate limit unavailable: using this instance's buckets")
+            wait = float(self.handle.run(lambda c: c.eval(_TAKE, 1, key, *args)))
+        except (StoreUnavailable, TypeError, ValueError) as exc:
+            self.outage.failed(type(exc).__name__)
             return local.take(name, cost)
+        self.outage.ok()
+        return wait
 
 
 class RedisTotpGuard:

@@ -67,6 +67,7 @@ from redis.exceptions import NoScriptError, RedisClusterException, RedisError
 from redis.retry import Retry
 
 from .config import Config, redact_url
+from .outage_log import OutageLog
 from .replay import CLOCK_MARGIN_S, StoreUnavailable
 from .sessions import Session, session_key
 from .sync import SharedStatus
@@ -123,6 +124,7 @@ class RedisHandle:
         self._client: Any = None
         self._lock = threading.Lock()
         self._on_error = on_error
+        self.outage = OutageLog(log, "redis")
 
     def __repr__(self) -> str:
         return f"RedisHandle({redact_url(self.url)!r}, cluster={self.cluster})"
@@ -154,17 +156,19 @@ class RedisHandle:
     def _failed(self, exc: BaseException) -> None:
         if self._on_error is not None:
             self._on_error()
-        log.warning("redis unavailable: %s: %s", type(exc).__name__, exc)
+        self.outage.failed(f"{type(exc).__name__}: {exc}")
         raise StoreUnavailable("redis") from None
 
     def run(self, operation: Callable[[Any], T]) -> T:
         """``operation(client)``; StoreUnavailable if Redis cannot answer."""
         client = self.client()
         try:
-            return operation(client)
+            result = operation(client)
         except REDIS_ERRORS as exc:
             self._failed(exc)
             raise  # unreachable: _failed raises
+        self.outage.ok()
+        return result
 
     def ping(self) -> bool:
         try:
