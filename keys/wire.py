@@ -41,6 +41,9 @@ from .keypair import SIGNATURE_LENGTH, SigningKey
 
 VERSION = 1
 PREFIX = "RP:"
+#: What is trimmed from both ends of a scanned text, and nothing else (docs/format.md, "Text form"):
+#: the space, tab, CR and LF that keyboard-wedge scanners and copy-paste add.
+TRIMMED = " \t\r\n"
 PASS_MAX_HOURS = 72
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
@@ -217,7 +220,7 @@ def unverified_split(text: str) -> Unverified:
     """Parse the text form far enough to check it; raises Malformed / UnsupportedVersion."""
     if not isinstance(text, str):
         raise Malformed("not text")
-    text = text.strip()
+    text = text.strip(TRIMMED)
     if not text.startswith(PREFIX):
         raise Malformed("prefix")
     try:

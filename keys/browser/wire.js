@@ -19,6 +19,17 @@ import {Base45Error, b45decode, b45encode} from './base45.js';
 import {concatBytes, readU16, readU24, readU32, toHex} from './bytes.js';
 
 export const PREFIX = 'RP:';
+/** Trimmed from both ends of a scanned text, and nothing else: keys.wire.TRIMMED (docs/format.md). */
+export const TRIMMED = ' \t\r\n';
+
+/** The scanned text without the surrounding space, tab, CR and LF (String.prototype.trim removes far more). */
+export function trimScanned(text) {
+  let start = 0;
+  let end = text.length;
+  while (start < end && TRIMMED.includes(text[start])) start++;
+  while (end > start && TRIMMED.includes(text[end - 1])) end--;
+  return text.slice(start, end);
+}
 export const VERSION = 1;
 export const HEADER_SIZE = 6;
 export const KID_SIZE = 4;
@@ -75,7 +86,7 @@ export function claimsOffset(mode) {
  */
 export function unverifiedSplit(text) {
   if (typeof text !== 'string') throw new CredentialError('MALFORMED', 'not text');
-  text = text.trim();
+  text = trimScanned(text);
   if (!text.startsWith(PREFIX)) throw new CredentialError('MALFORMED', 'prefix');
   let raw;
   try {

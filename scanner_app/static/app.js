@@ -23,6 +23,7 @@ import {renderStatusBar} from './status-bar.js';
 import {SIGNED_OUT, verifyCode} from './verification.js';
 import {hideVerdict, onVerdictHidden, showVerdict} from './verdict-view.js';
 import {toHex} from '/lib/bytes.js';
+import {trimScanned} from '/lib/wire.js';
 
 const UPLOAD_RETRY_MS = 5000;
 const CLOCK_CHECK_MS = 60000;
@@ -143,7 +144,7 @@ async function scan(text, decodedAt) {
 }
 
 function submit(text, decodedAt) {
-  const code = String(text || '').trim();
+  const code = trimScanned(String(text || ''));
   if (!code) return;
   queue = queue.then(() => scan(code, decodedAt)).catch(() => {});
 }

@@ -96,3 +96,16 @@ def test_encoders_refuse_out_of_range_fields() -> None:
 def test_vector_bytes_are_the_base45_of_the_text() -> None:
     for vector in VECTORS["vectors"]:
         assert b45decode(vector["text"][len(PREFIX) :]).hex() == vector["hex"]
+
+
+def test_only_space_tab_cr_lf_are_trimmed() -> None:
+    from keys.errors import Malformed
+    from keys.wire import TRIMMED, unverified_split
+
+    text = json.loads((Path(__file__).parents[1] / "vectors" / "format-v1.json").read_text(encoding="utf-8"))["vectors"][0]["text"]
+    assert unverified_split(f" \t{text}\r\n") == unverified_split(text)
+    assert TRIMMED == " \t\r\n"
+    for other in ("\u3000", "\u00a0", "\u0085", "\u2028", "\u000b", "\u000c", "\ufeff"):
+        for wrapped in (other + text, text + other):
+            with pytest.raises(Malformed):
+                unverified_split(wrapped)
