@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
+from issuer.db import DatabaseError
 from issuer.errors import LifecycleError
 from issuer.legacy import ExportFormatError
 from issuer.lifecycle import Lifecycle
@@ -87,7 +87,7 @@ def main(
         print(f"错误：{exc.message_zh} / error: {exc.message_en} [{exc.code}]", file=err)
     except ExportFormatError as exc:
         print(f"无法读取导出文件 / cannot read export: {exc}", file=err)
-    except (OSError, SchemaError, sqlite3.Error, IndexSpaceExhausted) as exc:
+    except (OSError, SchemaError, IndexSpaceExhausted, *DatabaseError) as exc:  # type: ignore[misc]
         print(f"错误 / error: {exc}", file=err)
     except KeyboardInterrupt:
         print("已中断 / interrupted", file=err)
@@ -275,8 +275,9 @@ def _date(text: str) -> date:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=os.environ.get("ISSUER_DB", DEFAULT_DB),
-                        help=f"registry database (env ISSUER_DB, default {DEFAULT_DB})")
+    common.add_argument("--db", default=os.environ.get("ISSUER_DATABASE_URL") or os.environ.get("ISSUER_DB", DEFAULT_DB),
+                        help="registry database: a SQLite path or a postgresql:// URL "
+                             f"(env ISSUER_DATABASE_URL or ISSUER_DB, default {DEFAULT_DB})")
     common.add_argument("--actor", default=os.environ.get("ISSUER_ACTOR")
                         or f"cli:{os.environ.get('USER', 'unknown')}",
                         help="who is acting, for the audit log (env ISSUER_ACTOR)")

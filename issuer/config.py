@@ -9,6 +9,7 @@ Variables (all optional)::
 
     ISSUER_VAR_DIR             base directory for the defaults below (var)
     ISSUER_DB                  registry database (var/issuer/registry.sqlite3)
+    ISSUER_DATABASE_URL        postgresql://... : the registry in PostgreSQL instead (wins over ISSUER_DB)
     ISSUER_KEYS_DIR            key store directory (var/issuer/keys)
     ISSUER_DEV_DIR             dev secrets: passphrase, rotation secret, admin token (var/dev)
     PERMIT_KEY_PASSPHRASE[_FILE]  key store passphrase; unset means dev mode
@@ -92,7 +93,8 @@ class Config:
             passphrase = passphrase_from_env(env)
         token_file = env.get("ISSUER_ADMIN_TOKEN_FILE")
         return cls(
-            registry_path=env.get("ISSUER_DB") or str(var / "issuer" / "registry.sqlite3"),
+            registry_path=(env.get("ISSUER_DATABASE_URL") or env.get("ISSUER_DB")
+                           or str(var / "issuer" / "registry.sqlite3")),
             keys_dir=Path(env.get("ISSUER_KEYS_DIR") or var / "issuer" / "keys"),
             dev_dir=Path(env.get("ISSUER_DEV_DIR") or var / "dev"),
             passphrase=passphrase,

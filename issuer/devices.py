@@ -9,11 +9,11 @@ transaction as the change itself.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from issuer import tokens
+from issuer.db import Database
 from issuer.errors import (
     EnrolmentInvalidError,
     InvalidInputError,
@@ -38,7 +38,7 @@ class DeviceStore:
         self._reg = registry
 
     @property
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self) -> Database:
         return self._reg.connection
 
     def create_enrolment(
@@ -95,12 +95,12 @@ class DeviceStore:
             token = tokens.new_device_token()
             cur = conn.execute(
                 "INSERT INTO devices (cred_id, label, token_hash, enrolled_at) "
-                "VALUES (?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?) RETURNING device_id",
                 (cred_id, label, tokens.hash_secret(token), at),
             )
             self._reg.record_audit(
                 actor=actor, operation="device.enrol", cred_id=cred_id, now=now,
-                details={"device_id": cur.lastrowid, "label": label},
+                details={"device_id": int(cur.fetchone()[0]), "label": label},
             )
         return token
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -35,6 +34,7 @@ from issuer.model import (
     beijing_date,
     timestamp,
 )
+from issuer.db import Database
 from issuer.schema import connect
 from issuer.slip_register import SLIP_STATUS_SQL
 from issuer.status_index import IndexAllocator
@@ -54,6 +54,11 @@ _INSERT_CREDENTIAL = (
 _INSERT_INDEX = (
     "INSERT INTO status_indices (idx, cred_id, version, allocated_at) VALUES (?, ?, ?, ?)"
 )
+_CHANGES_KEY = "registry_changes"
+_COUNT_CHANGE = (
+    f"INSERT INTO meta (key, value) VALUES ('{_CHANGES_KEY}', '1') ON CONFLICT (key) "
+    "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
+)
 _INSERT_AUDIT = (
     "INSERT INTO audit_log (at, actor, operation, cred_id, details) VALUES (?, ?, ?, ?, ?)"
 )
@@ -71,7 +76,9 @@ def effective_status(stored: Status, valid_until: date, today: date) -> Status:
 
 
 class Registry:
-    """A handle on one registry database (a file path, or ``":memory:"`` in tests).
+    """A handle on one registry database: a SQLite file path (``":memory:"`` in tests) or
+    a PostgreSQL URL (issuer.db). Nothing read from the database is kept between
+    calls, so several handles, processes or machines can share one database.
 
     `rng` draws credential ids and status indices; it defaults to the operating
     system's generator. Tests pass a seeded `random.Random` for reproducible runs.
@@ -102,8 +109,12 @@ class Registry:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE); nested uses join the outer one."""
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction; nested uses join the outer one.
+
+        Every transaction also counts one change (see `change_marker`), last, so
+        the count is written just before the commit.
+        """
         if self._depth:
             self._depth += 1
             try:
@@ -111,22 +122,22 @@ class Registry:
             finally:
                 self._depth -= 1
             return
-        self._conn.execute("BEGIN IMMEDIATE")
+        self._conn.begin()
         self._depth = 1
         try:
             yield self._conn
+            self._conn.execute(_COUNT_CHANGE)
         except BaseException:
-            self._conn.execute("ROLLBACK")
-            self._indices.invalidate()
+            self._conn.rollback()
             raise
         else:
-            self._conn.execute("COMMIT")
+            self._conn.commit()
         finally:
             self._depth = 0
 
     @property
-    def connection(self) -> sqlite3.Connection:
-        """The underlying connection, for modules that add their own tables' rows."""
+    def connection(self) -> Database:
+        """The database (issuer.db), for modules that add their own tables' rows."""
         return self._conn
 
     # ---- audit -------------------------------------------------------------
@@ -204,9 +215,14 @@ class Registry:
         return int(self._conn.execute("SELECT count(*) FROM credentials").fetchone()[0])
 
     def change_marker(self) -> int:
-        """A number that grows with every committed write (any process's): the audit log's
-        newest entry, since every write records one."""
-        return int(self._conn.execute("SELECT coalesce(max(entry_id), 0) FROM audit_log").fetchone()[0])
+        """A number that grows with every committed write transaction (any process's).
+
+        A counter row updated inside each write transaction, not the newest audit
+        entry id: on PostgreSQL ids are drawn before commit, so a transaction that
+        commits late could hide behind a larger id already seen. The row lock also
+        orders the counts as the commits."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (_CHANGES_KEY,)).fetchone()
+        return int(row[0]) if row else 0
 
     def index_space(self) -> int:
         """Size of the status list: every index ever allocated is below this."""
@@ -414,7 +430,7 @@ class Registry:
 
     # ---- helpers -----------------------------------------------------------
 
-    def _new_cred_ids(self, conn: sqlite3.Connection, count: int) -> list[str]:
+    def _new_cred_ids(self, conn: Database, count: int) -> list[str]:
         ids: list[str] = []
         seen: set[str] = set()
         while len(ids) < count:

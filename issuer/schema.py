@@ -1,9 +1,13 @@
-"""SQLite schema of the registry and its forward-only migrations.
+"""Schema of the registry and its forward-only migrations, on SQLite and PostgreSQL.
 
-The version lives in `PRAGMA user_version`, which SQLite keeps in the file header,
-so no table has to exist before we know what we are looking at. Each migration is
-applied in its own transaction; a database written by newer code is refused rather
-than silently misread.
+The DDL is written once, in SQLite's words; issuer.db rewrites what PostgreSQL
+spells differently (identity keys). On SQLite the version lives in
+`PRAGMA user_version`, which SQLite keeps in the file header, so no table has to
+exist before we know what we are looking at; on PostgreSQL in a one-row table
+`registry_schema`, and migrating instances take an advisory lock so two issuer
+processes starting together do not both migrate. All migrations found missing
+are applied in one transaction; a database written by newer code is refused
+rather than silently misread.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import os
 import sqlite3
 from pathlib import Path
 
-__all__ = ["SCHEMA_VERSION", "SchemaError", "connect", "migrate"]
+from issuer.db import POSTGRESQL, Database, SqliteDatabase
+from issuer.db import connect as connect_database
+
+__all__ = ["SCHEMA_VERSION", "SchemaError", "connect", "migrate", "open_sqlite"]
 
 _V1 = """
 CREATE TABLE meta (
@@ -179,14 +186,24 @@ class SchemaError(RuntimeError):
     """The database file cannot be used by this version of the code."""
 
 
-def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
-    """Open (creating parent directories) and migrate a registry database.
+def connect(path: str | os.PathLike[str]) -> Database:
+    """Open and migrate a registry database: a SQLite path or a PostgreSQL URL."""
+    database = connect_database(os.fspath(path))
+    try:
+        migrate(database)
+    except BaseException:
+        database.close()
+        raise
+    return database
+
+
+def open_sqlite(target: str) -> sqlite3.Connection:
+    """A SQLite connection as the registry wants it (creating parent directories).
 
     Autocommit mode (`isolation_level=None`) so the registry issues BEGIN IMMEDIATE
     itself: a write transaction takes the lock up front instead of failing halfway
     when another process holds it. WAL lets the server read while an import writes.
     """
-    target = os.fspath(path)
     if target != ":memory:" and not target.startswith("file:"):
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(target, isolation_level=None, uri=target.startswith("file:"))
@@ -198,28 +215,46 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
         # Random keys (cred_id, status_index) touch pages all over their indices;
         # a larger page cache keeps bulk imports from re-reading them.
         conn.execute("PRAGMA cache_size = -32768")
-    migrate(conn)
     return conn
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def migrate(conn: Database | sqlite3.Connection) -> int:
     """Bring the schema to SCHEMA_VERSION; return the version found before."""
-    conn.execute("BEGIN IMMEDIATE")
+    db = SqliteDatabase(conn) if isinstance(conn, sqlite3.Connection) else conn
+    db.begin()
     try:
-        found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        found = _version(db)
         if found > SCHEMA_VERSION:
             raise SchemaError(
                 f"database schema version {found} is newer than supported {SCHEMA_VERSION}"
             )
         for version in range(found, SCHEMA_VERSION):
             for statement in _split(_MIGRATIONS[version]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
+                db.execute(statement)
+        if found != SCHEMA_VERSION:
+            _set_version(db, SCHEMA_VERSION)
     except BaseException:
-        conn.execute("ROLLBACK")
+        db.rollback()
         raise
-    conn.execute("COMMIT")
+    db.commit()
     return found
+
+
+def _version(db: Database) -> int:
+    if db.dialect != POSTGRESQL:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+    db.lock("registry_schema")
+    db.execute("CREATE TABLE IF NOT EXISTS registry_schema (version INTEGER NOT NULL)")
+    row = db.execute("SELECT version FROM registry_schema").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _set_version(db: Database, version: int) -> None:
+    if db.dialect != POSTGRESQL:
+        db.execute(f"PRAGMA user_version = {int(version)}")
+        return
+    db.execute("DELETE FROM registry_schema")
+    db.execute("INSERT INTO registry_schema (version) VALUES (?)", (version,))
 
 
 def _split(script: str) -> list[str]:

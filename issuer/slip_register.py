@@ -73,8 +73,8 @@ class SlipRegister:
                      (at, actor, cred_id))
         cur = conn.execute(
             "INSERT INTO slips (cred_id, version, status_index, station, printed_at, printed_by) "
-            "VALUES (?, ?, ?, ?, ?, ?)", (cred_id, version, index, station, at, actor))
-        return self.get(int(cur.lastrowid or 0))
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING serial", (cred_id, version, index, station, at, actor))
+        return self.get(int(cur.fetchone()[0]))
 
     def get(self, serial: int) -> PrintedSlip:
         row = self._reg.connection.execute(f"SELECT {_COLUMNS} FROM slips WHERE serial = ?", (serial,)).fetchone()

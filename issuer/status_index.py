@@ -10,19 +10,29 @@ been superseded: a code minted for an old version must keep failing.
 The space starts at 2**17 and doubles whenever it would become more than half
 full, which keeps the herd large and rejection sampling cheap. It never shrinks,
 so every index ever issued stays inside it. The current size is stored in the
-`meta` table for the status-list builder to read.
+`meta` table for the status-list builder to read, and so is the number of
+indices given out (credential versions and printed slips share the space).
+
+Nothing is cached between calls: several issuer processes (or machines, on
+PostgreSQL) allocate from one database. An allocation takes the database's
+lock for the space (issuer.db), reads the size and count from `meta`, draws,
+asks the tables which of the drawn indices are taken (one query per few hundred
+draws, never the whole set) and draws those again.
 """
 
 from __future__ import annotations
 
 import random
-import sqlite3
+
+from issuer.db import Database
 
 __all__ = ["MAX_INDEX_SPACE", "MIN_INDEX_SPACE", "IndexAllocator", "IndexSpaceExhausted"]
 
 MIN_INDEX_SPACE = 2**17
 MAX_INDEX_SPACE = 2**24  # three bytes in a QR claim
 _SPACE_KEY = "status_index_space"
+_COUNT_KEY = "status_index_count"
+_PROBE = 400  # indices asked about per query
 
 
 class IndexSpaceExhausted(RuntimeError):
@@ -30,58 +40,71 @@ class IndexSpaceExhausted(RuntimeError):
 
 
 class IndexAllocator:
-    """Allocates indices inside the caller's write transaction.
-
-    Keeps the set of used indices in memory so a bulk import of 100,000 rows does not
-    query once per row. The cache is checked against the table's row count at every
-    allocation (rows are never deleted, so another writer shows up as a mismatch) and
-    reloaded when they disagree.
-    """
+    """Allocates indices inside the caller's write transaction."""
 
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
-        self._used: set[int] | None = None
 
-    def invalidate(self) -> None:
-        """Forget the cache, e.g. after a rolled-back transaction."""
-        self._used = None
-
-    def space(self, conn: sqlite3.Connection) -> int:
+    def space(self, conn: Database) -> int:
         """Current size of the index space (positions 0 .. size-1)."""
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (_SPACE_KEY,)).fetchone()
         return int(row[0]) if row else MIN_INDEX_SPACE
 
-    def allocate(self, conn: sqlite3.Connection, count: int) -> list[int]:
+    def allocate(self, conn: Database, count: int) -> list[int]:
         """`count` fresh indices; the caller must insert them before committing."""
-        used = self._load(conn)
+        conn.lock(_SPACE_KEY)
+        used = self._used_count(conn)
         space = self.space(conn)
-        needed = len(used) + count
+        needed = used + count
         grown = space
         while needed > grown // 2:
             grown *= 2
         if grown > MAX_INDEX_SPACE:
             raise IndexSpaceExhausted(f"{needed} indices do not fit in {MAX_INDEX_SPACE // 2}")
         if grown != space:
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (_SPACE_KEY, str(grown)),
-            )
-        fresh: list[int] = []
+            _set_meta(conn, _SPACE_KEY, grown)
         draw = self._rng.randrange
-        for _ in range(count):
-            idx = draw(grown)
-            while idx in used:
+        fresh: list[int] = []
+        seen: set[int] = set()
+        while len(fresh) < count:
+            batch: list[int] = []
+            while len(batch) < count - len(fresh):
                 idx = draw(grown)
-            used.add(idx)
-            fresh.append(idx)
+                if idx not in seen:
+                    seen.add(idx)
+                    batch.append(idx)
+            taken = _taken(conn, batch)
+            fresh += [idx for idx in batch if idx not in taken]
+        _set_meta(conn, _COUNT_KEY, needed)
         return fresh
 
-    def _load(self, conn: sqlite3.Connection) -> set[int]:
-        # Credential versions and printed slips (issuer.slip_register) share one space.
-        stored = int(conn.execute(
+    def _used_count(self, conn: Database) -> int:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (_COUNT_KEY,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        # A registry from before the count was kept: count once.
+        return int(conn.execute(
             "SELECT (SELECT count(*) FROM status_indices) + (SELECT count(*) FROM slips)").fetchone()[0])
-        if self._used is None or len(self._used) != stored:
-            self._used = {row[0] for row in conn.execute(
-                "SELECT idx FROM status_indices UNION ALL SELECT status_index FROM slips")}
-        return self._used
+
+
+def _taken(conn: Database, candidates: list[int]) -> set[int]:
+    """Which of ``candidates`` a credential version or a printed slip holds already."""
+    taken: set[int] = set()
+    ordered = sorted(candidates)
+    for start in range(0, len(ordered), _PROBE):
+        chunk = ordered[start:start + _PROBE]
+        marks = ",".join("?" * len(chunk))
+        taken.update(int(r[0]) for r in conn.execute(
+            f"SELECT idx FROM status_indices WHERE idx IN ({marks}) "
+            f"UNION ALL SELECT status_index FROM slips WHERE status_index IN ({marks})",
+            (*chunk, *chunk),
+        ))
+    return taken
+
+
+def _set_meta(conn: Database, key: str, value: int) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, str(value)),
+    )

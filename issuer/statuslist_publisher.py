@@ -1,10 +1,12 @@
 """The signed status list the service publishes, rebuilt only when something changed.
 
 Every verifier polls the list, so the signed document is cached and served with an
-ETag. It is rebuilt when the registry has changed (every registry write appends to
-the audit log in the same transaction, so the newest audit entry id is a cheap
-change marker that also sees writes made by other processes, e.g. a CLI import)
-or when the cached document is older than its ``ttl``, so ``issued_at`` stays fresh.
+ETag. It is rebuilt when the registry has changed (``Registry.change_marker``, a count
+of committed write transactions kept in the database, so it also sees writes of
+other processes and machines: a CLI import, another issuer instance on the same
+PostgreSQL) or when the cached document is older than its ``ttl``, so
+``issued_at`` stays fresh. The marker is read on every request; only the
+document built for it is kept in the process.
 """
 
 from __future__ import annotations

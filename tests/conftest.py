@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.fixtures.redis_server",
+    "tests.fixtures.postgres_server",
     "tests.fixtures.live_server",
     "tests.fixtures.browser",
 ]

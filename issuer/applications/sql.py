@@ -1,19 +1,19 @@
 """One small door to the database for the applicant platform's tables.
 
-Every statement is plain SQL with ``?`` placeholders and goes through `Sql`, so a
-PostgreSQL backend only has to supply another `Sql` (translating ``?`` to its own
-placeholder style) and the stores above it stay as they are. Transactions are the
+Every statement is plain SQL with ``?`` placeholders and goes through `Sql`, on
+the registry's `issuer.db.Database`, which runs it on SQLite or PostgreSQL alike. Transactions are the
 registry's (``BEGIN IMMEDIATE`` on SQLite), so an approval that issues a credential
 and marks the application approved commits or fails as one.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+
+from issuer.db import Database
 
 if TYPE_CHECKING:
     from issuer.registry import Registry
@@ -31,7 +31,7 @@ class Sql:
         self.registry = registry
 
     @property
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self) -> Database:
         return self.registry.connection
 
     @contextmanager

@@ -113,14 +113,15 @@ class OfficerStore:
         with self._reg.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO officers (username, display_name, role, station, district_code, password_hash, "
-                "totp_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "totp_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING officer_id",
                 (name, shown, the_role.value, where, int(district_code), credentials.hash_password(password),
                  secret, at, at),
             )
+            officer_id = int(cur.fetchone()[0])
             self._reg.record_audit(actor=actor, operation="officer.create", cred_id=None, now=now,
                                    details={"officer": name, "role": the_role.value, "station": where,
                                             "district_code": int(district_code)})
-        officer = self.get(int(cur.lastrowid or 0))
+        officer = self.get(officer_id)
         assert officer is not None
         return NewOfficerSecrets(officer, password, secret, credentials.provisioning_uri(secret, name))
 

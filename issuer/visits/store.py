@@ -120,8 +120,8 @@ class VisitStore:
                          "WHERE cred_id = ? AND closed_at IS NULL", (at, actor, "superseded", cred_id))
             cur = conn.execute(
                 "INSERT INTO visit_tasks (cred_id, district_code, address, cause, created_at, created_by) "
-                "VALUES (?, ?, ?, ?, ?, ?)", (cred_id, district_code, address, cause, at, actor))
-            task_id = int(cur.lastrowid or 0)
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING task_id", (cred_id, district_code, address, cause, at, actor))
+            task_id = int(cur.fetchone()[0])
             self._reg.record_audit(actor=actor, operation="visit.open", cred_id=cred_id, now=now,
                                    details={"task": task_id, "cause": cause, "district_code": district_code})
         return self.task(task_id)
@@ -168,9 +168,9 @@ class VisitStore:
                 (result.value, text, at if closes else None, actor if closes else None, task_id))
             if result is Outcome.NOT_LIVING:
                 cur = conn.execute(
-                    "INSERT INTO visit_cases (task_id, cred_id, opened_at, opened_by) VALUES (?, ?, ?, ?)",
-                    (task_id, task.cred_id, at, actor))
-                case_id = int(cur.lastrowid or 0)
+                    "INSERT INTO visit_cases (task_id, cred_id, opened_at, opened_by) VALUES (?, ?, ?, ?) "
+                    "RETURNING case_id", (task_id, task.cred_id, at, actor))
+                case_id = int(cur.fetchone()[0])
             self._reg.record_audit(actor=actor, operation="visit.outcome", cred_id=task.cred_id, now=now,
                                    details={"task": task_id, "outcome": result.value,
                                             **({"case": case_id} if case_id else {})})

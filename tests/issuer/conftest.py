@@ -20,6 +20,18 @@ def registry() -> Iterator[Registry]:
     reg.close()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry_any(request: pytest.FixtureRequest) -> Iterator[Registry]:
+    """The registry on each backend: SQLite in memory, and a fresh PostgreSQL database.
+
+    A module whose tests must hold on both backends overrides ``registry`` with it.
+    """
+    target = ":memory:" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    reg = Registry(target, rng=random.Random(20261123))
+    yield reg
+    reg.close()
+
+
 @pytest.fixture
 def lifecycle(registry: Registry) -> Lifecycle:
     return Lifecycle(registry)

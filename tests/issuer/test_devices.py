@@ -19,6 +19,12 @@ from tests.issuer.idgen import make_id
 
 
 @pytest.fixture
+def registry(registry_any: Registry) -> Registry:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return registry_any
+
+
+@pytest.fixture
 def cred(lifecycle: Lifecycle) -> Credential:
     return lifecycle.issue(PermitType.RESIDENCE_PERMIT, "李华", make_id(), "北京市海淀区1号",
                            "海淀区", date(2026, 11, 23), 1, actor=CLERK, now=NOW)

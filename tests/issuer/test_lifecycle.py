@@ -20,6 +20,12 @@ from tests.issuer.clock import CLERK, NOW, TODAY
 from tests.issuer.idgen import make_id
 
 
+@pytest.fixture
+def registry(registry_any: Registry) -> Registry:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return registry_any
+
+
 def issue(lc: Lifecycle, *, seq: int = 1, years: int = 1,
           ptype: PermitType = PermitType.RESIDENCE_PERMIT,
           valid_from: date = TODAY) -> Credential:

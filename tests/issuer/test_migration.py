@@ -13,6 +13,13 @@ from issuer.registry import Registry
 from issuer.synthetic import synthetic_export
 from tests.issuer.clock import CLERK, NOW, TODAY
 
+
+@pytest.fixture
+def registry(registry_any: Registry) -> Registry:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return registry_any
+
+
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SAMPLE = SHARED_DATA / "legacy_permits_sample.csv"
 

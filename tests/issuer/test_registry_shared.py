@@ -1,0 +1,116 @@
+"""Several registry handles on one database, as several issuer processes or machines are.
+
+On PostgreSQL writers run side by side; nothing read from the database may be kept
+in a process and trusted later. (The single-handle behaviour of the registry is
+tested on both backends in test_registry.py and its neighbours.)
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+
+from issuer.applications.store import ApplicationStore
+from issuer.db import postgresql_sql
+from issuer.model import Status
+from issuer.registry import Registry
+from issuer.statuslist_publisher import StatusPublisher
+from keys.keypair import SigningKey
+from tests.issuer.clock import CLERK, NOW
+from tests.issuer.test_registry import new
+
+
+class _SameIndexDraws(random.Random):
+    """Draws the same indices as every other writer (one seed), credential ids of its own."""
+
+    def __init__(self, own: int) -> None:
+        super().__init__(own)
+        self._indices = random.Random(7)
+
+    def randrange(self, *args: int) -> int:  # type: ignore[override]
+        return self._indices.randrange(*args)
+
+
+def test_concurrent_writers_never_share_an_index(postgres_url: str) -> None:
+    # Every writer draws the same indices first and must notice the others' rows,
+    # committed or about to be.
+    handles = [Registry(postgres_url, rng=_SameIndexDraws(i)) for i in range(4)]
+    errors: list[BaseException] = []
+
+    def write(reg: Registry) -> None:
+        try:
+            for _ in range(15):
+                reg.insert_credential(new(), actor=CLERK, now=NOW)
+            reg.insert_many([new() for _ in range(150)], actor=CLERK, now=NOW, operation="import",
+                            details=[{}] * 150)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(h,)) for h in handles]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        conn = handles[0].connection
+        rows, distinct = conn.execute("SELECT count(*), count(DISTINCT status_index) FROM credentials").fetchone()
+        assert rows == distinct == 4 * 165
+        assert int(conn.execute("SELECT value FROM meta WHERE key = 'status_index_count'").fetchone()[0]) == rows
+    finally:
+        for h in handles:
+            h.close()
+
+
+def test_status_list_is_never_stale_across_instances(postgres_url: str) -> None:
+    a, b, server = (Registry(postgres_url, rng=random.Random(i)) for i in range(3))
+    try:
+        ca = a.insert_credential(new(), actor=CLERK, now=NOW)
+        cb = b.insert_credential(new(), actor=CLERK, now=NOW)
+        publisher = StatusPublisher(SigningKey(bytes(32)), ttl_s=3600)
+        first = publisher.current(server, NOW.timestamp())
+        later = NOW + timedelta(minutes=1)
+        # a's change is written first but committed last: b commits in between and
+        # the server publishes then. a's commit must still show in the next list.
+        with a.transaction():
+            a.set_status(ca.cred_id, Status.REVOKED, actor=CLERK, now=later, operation="revoke", reason="t")
+            b.set_status(cb.cred_id, Status.SUSPENDED, actor=CLERK, now=later, operation="suspend")
+            middle = publisher.current(server, later.timestamp() + 1)
+            assert middle.body != first.body
+        final = publisher.current(server, later.timestamp() + 2)
+        assert final.marker > middle.marker and final.body != middle.body
+        assert dict(server.status_entries()) == {ca.status_index: 2, cb.status_index: 1}
+    finally:
+        for reg in (a, b, server):
+            reg.close()
+
+
+def test_every_table_is_created_on_postgresql(postgres_url: str) -> None:
+    with Registry(postgres_url) as registry:
+        ApplicationStore(registry)
+        tables = {r[0] for r in registry.connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+    assert {"credentials", "status_indices", "devices", "audit_log", "officers", "slips", "visit_tasks",
+            "applications", "application_events"} <= tables
+
+
+def test_reopening_a_migrated_database_is_a_no_op(postgres_url: str) -> None:
+    with Registry(postgres_url) as registry:
+        cred = registry.insert_credential(new(), actor=CLERK, now=NOW)
+    with Registry(postgres_url) as registry:
+        assert registry.count() == 1
+        assert registry.get(cred.cred_id, today=NOW.date()) is not None
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("SELECT a FROM t WHERE b = ? AND c = ?", "SELECT a FROM t WHERE b = %s AND c = %s"),
+    ("SELECT '?', '%' FROM t WHERE x LIKE 'a%' AND y = ?", "SELECT '?', '%%' FROM t WHERE x LIKE 'a%%' AND y = %s"),
+    ("SELECT 5 % 2", "SELECT 5 %% 2"),
+    ("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, n TEXT)",
+     "CREATE TABLE t (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, n TEXT)"),
+])
+def test_portable_sql_is_rewritten_for_postgresql(sql: str, expected: str) -> None:
+    assert postgresql_sql(sql) == expected
