@@ -24,12 +24,13 @@ from issuer.registry import Registry
 from issuer.tokens import ENROLMENT_TTL
 
 from . import slip
+from keys.edge.body import read_body
+from keys.edge.errors import HttpError
+
 from .http_errors import (
     NO_STORE,
-    ApiError,
     bad_request,
     check_query,
-    read_body,
     date_field,
     district_field,
     int_field,
@@ -61,6 +62,10 @@ def import_report_view(report: ImportReport) -> dict[str, Any]:
                     for d in report.defects[:MAX_REPORTED_DEFECTS]],
         "defects_truncated": report.rejected > MAX_REPORTED_DEFECTS,
     }
+
+
+def _export_error(exc: ExportFormatError) -> HttpError:
+    return HttpError("EXPORT_FORMAT", zh=f"无法读取导出文件（{exc.code}）", en=f"cannot read the export ({exc.code})")
 
 
 def _device_id(request: Request) -> int:
@@ -242,8 +247,7 @@ def routes(state: ServiceState) -> list[Route]:
             try:
                 pdf = slip.slip_pdf(issued, font=state.config.cjk_font)
             except slip.PdfUnavailable as exc:
-                raise ApiError(503, "PDF_UNAVAILABLE", "无法生成 PDF（缺少中文字体或 PDF 组件）",
-                               f"cannot render the PDF: {exc}") from None
+                raise HttpError("PDF_UNAVAILABLE", f"cannot render the PDF: {exc}") from None
             return Response(pdf, media_type="application/pdf", headers={
                 **NO_STORE, "Content-Disposition": f'inline; filename="slip-{issued.credential.cred_id}.pdf"'})
         return HTMLResponse(slip.slip_html(issued), headers={
@@ -257,16 +261,14 @@ def routes(state: ServiceState) -> list[Route]:
         try:
             text, encoding = decode_export(data)
         except ExportFormatError as exc:
-            raise ApiError(400, "EXPORT_FORMAT", f"无法读取导出文件（{exc.code}）",
-                           f"cannot read the export ({exc.code})") from None
+            raise _export_error(exc) from None
         now_dt = state.now_dt()
 
         def run(reg: Registry, lc: Lifecycle) -> dict[str, Any]:
             try:
                 report = import_text(reg, text, source=source, encoding=encoding, actor=actor, now=now_dt)
             except ExportFormatError as exc:
-                raise ApiError(400, "EXPORT_FORMAT", f"无法读取导出文件（{exc.code}）",
-                               f"cannot read the export ({exc.code})") from None
+                raise _export_error(exc) from None
             return import_report_view(report)
 
         return ok(await worker.call(run))

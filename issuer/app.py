@@ -4,60 +4,46 @@
 (``python -m issuer serve --host 127.0.0.1 --port 8000``). The clock is the only
 place time is read, so tests drive the whole service by changing what it returns.
 
-Public routes::
-
-    GET /.well-known/permit-keys.json   the public key set (never a private key)
-    GET /v1/status-list                 the signed status list (ETag / If-None-Match)
-    GET /healthz                        liveness and registry reachability
-    GET /holder/                        the holder's page (static HTML/JS/CSS)
-    GET /vendor/qrcode.js, /vendor/jsQR.js
-
-Clerks' routes are under ``/admin`` (issuer.admin_api), holders' under
-``/v1/holder`` (issuer.holder_api); docs/issuer-api.md describes them all.
+The routes come in groups, one module each, listed in ``ROUTE_GROUPS``:
+``issuer.public_api`` (key set, status list, health), ``issuer.holder_page``
+(``/holder/`` and the shared browser files), ``issuer.holder_api``
+(``/v1/holder``), ``issuer.admin_api`` (``/admin``), ``issuer.console``
+(the officials' pages) and ``issuer.apply`` (the applicants' platform). A new part of the
+service adds its own ``routes(state)`` function to that tuple.
+docs/issuer-api.md describes every route.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import logging
 import random
 import sys
 import time
-from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Sequence
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from issuer.errors import LifecycleError
 from issuer.status_index import IndexSpaceExhausted
-from keys.browser import routes as wire_module_routes
+from keys.edge import routing
+from keys.edge.env import ConfigError
+from keys.edge.errors import error_response
+from keys.edge.static import SecurityHeaders
 from keys.keypair import KeyFileError
-from scanner_app.vendor import vendor_routes
 
-from . import admin_api, holder_api
+from . import admin_api, holder_api, holder_page, public_api
 from .apply.routes import routes as apply_routes
 from .console.routes import routes as console_routes
 from .auth import AdminAuth
-from .config import Config, ConfigError
+from .config import Config
 from .devkeys import KeyMaterial, admin_token_digest, open_keys
-from .http_errors import (
-    NO_STORE,
-    ApiError,
-    api_error_response,
-    error_response,
-    json_default_response,
-    lifecycle_error_response,
-)
+from .http_errors import lifecycle_http_error
 from .minting import Minter, NotMintable
-from .openapi import openapi_document
 from .registry_worker import RegistryWorker
 from .sms import DevOutbox
 from .state import ServiceState
@@ -65,144 +51,39 @@ from .statuslist_publisher import StatusPublisher
 
 log = logging.getLogger("issuer")
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-KEYSET_CACHE_S = 60.0
-HOLDER_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'self'"
+RouteGroup = Callable[[ServiceState], Sequence[BaseRoute]]
+
+#: Every group of routes of the service, each given the running service's state.
+ROUTE_GROUPS: tuple[RouteGroup, ...] = (
+    public_api.routes,
+    holder_page.routes,
+    holder_api.routes,
+    admin_api.routes,
+    console_routes,
+    apply_routes,
 )
-_SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
-]
-
-
-class SecurityHeaders:
-    """Adds headers every response should carry (no sniffing, no framing, no referrer)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in _SECURITY_HEADERS if k not in present]
-                message["headers"] = list(message.get("headers", [])) + extra
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def _etag_matches(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    candidates = [c.strip().removeprefix("W/") for c in header.split(",")]
-    return "*" in candidates or etag in candidates
-
-
-def _public_routes(state: ServiceState) -> list[BaseRoute]:
-    async def keyset(request: Request) -> Response:
-        now = state.now()
-        cached = state.keyset_cache
-        if cached is None or now - cached[0] >= KEYSET_CACHE_S or now < cached[0]:
-            body = state.keys.store.public_keyset(int(now)).dumps().encode("ascii")
-            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-            state.keyset_cache = cached = (now, body, etag)
-        _, body, etag = cached
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
-        if _etag_matches(request, etag):
-            return Response(status_code=304, headers=headers)
-        return Response(body, media_type="application/json", headers=headers)
-
-    async def status_list(request: Request) -> Response:
-        now = state.now()
-        published = await state.worker.call(lambda reg, lc: state.publisher.current(reg, now))
-        remaining = max(0, int(published.issued_at + published.ttl - now))
-        headers = {"ETag": published.etag, "Cache-Control": f"public, max-age={remaining}"}
-        if _etag_matches(request, published.etag):
-            return Response(status_code=304, headers=headers)
-        return Response(published.body, media_type="application/json", headers=headers)
-
-    async def healthz(request: Request) -> Response:
-        try:
-            count = await state.worker.call(lambda reg, lc: reg.count())
-        except Exception:
-            log.exception("registry health check failed")
-            return error_response(503, "REGISTRY_UNAVAILABLE", "登记库不可用", "the registry is unavailable")
-        return JSONResponse(
-            {"status": "ok", "kid": state.keys.signer.kid.hex(), "credentials": count,
-             "dev_keys": state.keys.dev_mode, "period": state.minter.period_s},
-            headers=NO_STORE,
-        )
-
-    async def holder_page(request: Request) -> Response:
-        return FileResponse(STATIC_DIR / "holder.html", media_type="text/html; charset=utf-8",
-                            headers={"Content-Security-Policy": HOLDER_CSP, "Cache-Control": "no-cache"})
-
-    async def service_worker(request: Request) -> Response:
-        return FileResponse(STATIC_DIR / "sw.js", media_type="text/javascript; charset=utf-8",
-                            headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/holder/"})
-
-    async def to_holder(request: Request) -> Response:
-        return RedirectResponse("/holder/", status_code=307)
-
-    async def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_document())
-
-    return [
-        Route("/.well-known/permit-keys.json", keyset, methods=["GET", "HEAD"]),
-        Route("/v1/status-list", status_list, methods=["GET", "HEAD"]),
-        Route("/healthz", healthz, methods=["GET", "HEAD"]),
-        Route("/openapi.json", openapi, methods=["GET"]),
-        Route("/", to_holder, methods=["GET"]),
-        Route("/holder", to_holder, methods=["GET"]),
-        Route("/holder/", holder_page, methods=["GET", "HEAD"]),
-        Route("/holder/sw.js", service_worker, methods=["GET", "HEAD"]),
-        Mount("/holder/static", app=StaticFiles(directory=STATIC_DIR), name="holder-static"),
-    ]
 
 
 def _exception_handlers() -> dict[Any, Callable[..., Any]]:
-    async def on_api_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
-        return api_error_response(exc)
-
     async def on_lifecycle_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LifecycleError)
-        return lifecycle_error_response(exc)
+        return lifecycle_http_error(exc).response()
 
     async def on_not_mintable(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, NotMintable)
-        return error_response(409, exc.code, exc.message_zh, exc.message_en)
-
-    async def on_http(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
-        response = json_default_response(exc.status_code, code)
-        if exc.headers:
-            response.headers.update(exc.headers)
-        return response
+        return error_response(exc.code, zh=exc.message_zh, en=exc.message_en)
 
     async def on_exhausted(request: Request, exc: Exception) -> Response:
-        return error_response(503, "INDEX_SPACE_EXHAUSTED", "状态索引空间已满", "the status index space is exhausted")
+        return error_response("INDEX_SPACE_EXHAUSTED")
 
     async def on_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(500, "INTERNAL", "服务内部错误", "internal error")
+        return error_response("INTERNAL")
 
     return {
-        ApiError: on_api_error,
+        **routing.exception_handlers(),
         LifecycleError: on_lifecycle_error,
         NotMintable: on_not_mintable,
-        HTTPException: on_http,
         IndexSpaceExhausted: on_exhausted,
         Exception: on_error,
     }
@@ -239,8 +120,7 @@ def create_app(
         finally:
             worker.close()
 
-    routes = [*_public_routes(state), *vendor_routes(), *wire_module_routes(), *holder_api.routes(state),
-              *admin_api.routes(state), *console_routes(state), *apply_routes(state)]
+    routes = [route for group in ROUTE_GROUPS for route in group(state)]
     app = Starlette(routes=routes, exception_handlers=_exception_handlers(), lifespan=lifespan)
     app.add_middleware(SecurityHeaders)
     app.state.issuer = state

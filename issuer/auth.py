@@ -2,7 +2,9 @@
 
 The service keeps only the SHA-256 of the admin token and compares digests in
 constant time, so neither a memory dump nor response timing gives the token away.
-Device tokens are looked up by hash in the registry (issuer.devices).
+Device tokens are looked up by hash in the registry (issuer.devices). The
+``Authorization`` header itself is parsed by ``keys.edge.bearer``, as the
+verifier's is.
 """
 
 from __future__ import annotations
@@ -12,28 +14,23 @@ import re
 
 from starlette.requests import Request
 
-from .devkeys import token_digest
-from .http_errors import ApiError
+from keys.edge.bearer import bearer_token as _bearer_token
+from keys.edge.bearer import unauthorized as _unauthorized
+from keys.edge.errors import HttpError
 
-_TOKEN = re.compile(r"[\x21-\x7e]{1,512}")
+from .devkeys import token_digest
+
+REALM = "issuer"
 _ACTOR = re.compile(r"[\w.@:\-]{1,64}")
-CHALLENGE = {"WWW-Authenticate": 'Bearer realm="issuer"'}
 
 
 def bearer_token(request: Request) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header, or None."""
-    header = request.headers.get("authorization")
-    if not header:
-        return None
-    scheme, _, token = header.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not _TOKEN.fullmatch(token):
-        return None
-    return token
+    """The token of the ``Authorization: Bearer <token>`` header; None without one (HttpError if malformed)."""
+    return _bearer_token(request, REALM)
 
 
-def unauthorized(zh: str = "需要有效的访问令牌", en: str = "a valid bearer token is required") -> ApiError:
-    return ApiError(401, "UNAUTHORIZED", zh, en, CHALLENGE)
+def unauthorized(zh: str = "需要有效的访问令牌", en: str = "a valid bearer token is required") -> HttpError:
+    return _unauthorized(REALM, zh=zh, en=en)
 
 
 class AdminAuth:
@@ -58,5 +55,5 @@ class AdminAuth:
         if not actor:
             return "admin"
         if not _ACTOR.fullmatch(actor):
-            raise ApiError(400, "INVALID_INPUT", "X-Actor 格式无效", "invalid X-Actor header")
+            raise HttpError("INVALID_INPUT", zh="X-Actor 格式无效", en="invalid X-Actor header")
         return f"admin:{actor}"

@@ -1,7 +1,10 @@
 """Command line for counter staff and operators: `python -m issuer <command> ...`.
 
 This is the outermost layer and the only place that reads the clock or the
-environment; everything below takes `now` and a registry. Failures print one line
+environment; everything below takes `now` and a registry. Files are found through
+the service's own configuration (`issuer.config.Config`), so with the same
+environment `python -m issuer issue` and `python -m issuer serve` open the same
+registry; `--db` overrides it for one command. Failures print one line
 (Chinese and English for refusals) and exit with status 2, never a traceback:
 the people running this are clerks, not developers.
 """
@@ -13,10 +16,12 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
+from issuer.config import Config, ConfigError
 from issuer.db import DatabaseError
 from issuer.errors import LifecycleError
 from issuer.legacy import ExportFormatError
@@ -29,9 +34,8 @@ from issuer.registry import Registry
 from issuer.schema import SchemaError
 from issuer.status_index import IndexSpaceExhausted
 
-__all__ = ["DEFAULT_DB", "main"]
+__all__ = ["main"]
 
-DEFAULT_DB = "var/issuer/registry.sqlite3"
 EXIT_ERROR = 2
 
 _TYPES = {
@@ -45,12 +49,13 @@ _TYPES = {
 class _Context:
     """What a command needs: the registry, who is acting, when, and where to print."""
 
-    def __init__(self, args: argparse.Namespace, now: datetime, out: TextIO, err: TextIO):
+    def __init__(self, args: argparse.Namespace, config: Config, now: datetime, out: TextIO, err: TextIO):
         self.args = args
+        self.config = config
         self.now = now
         self.out = out
         self.err = err
-        self.registry = Registry(args.db)
+        self.registry = Registry(config.registry_path)
         self.lifecycle = Lifecycle(self.registry)
         self.as_officer = bool(args.officer)
         self.actor: str = (acting_officer(self.registry, args.officer, args.command)
@@ -77,7 +82,10 @@ def main(
     args = _parser().parse_args(args_list)
     moment = now if now is not None else datetime.now(timezone.utc)
     try:
-        ctx = _Context(args, moment, out, err)
+        config = Config.from_env()
+        if args.db is not None:
+            config = replace(config, registry_path=args.db)
+        ctx = _Context(args, config, moment, out, err)
         try:
             handler: Callable[[_Context], int] = args.handler
             return handler(ctx)
@@ -85,6 +93,8 @@ def main(
             ctx.registry.close()
     except LifecycleError as exc:
         print(f"错误：{exc.message_zh} / error: {exc.message_en} [{exc.code}]", file=err)
+    except ConfigError as exc:
+        print(f"配置错误 / configuration error: {exc}", file=err)
     except ExportFormatError as exc:
         print(f"无法读取导出文件 / cannot read export: {exc}", file=err)
     except (OSError, SchemaError, IndexSpaceExhausted, *DatabaseError) as exc:  # type: ignore[misc]
@@ -216,17 +226,13 @@ def _cmd_devices(ctx: _Context) -> int:
 
 def _cmd_slip(ctx: _Context) -> int:
     """The paper confirmation slip (确认单), for holders without a smartphone."""
-    from dataclasses import replace
-
     from keys.keypair import KeyFileError
 
-    from issuer.config import Config
     from issuer.minting import NotMintable
     from issuer.slip import PdfUnavailable, write_slip_file
 
-    config = replace(Config.from_env(), registry_path=ctx.args.db)
     try:
-        path = write_slip_file(ctx.args.cred_id, ctx.args.out, now=ctx.now.timestamp(), config=config,
+        path = write_slip_file(ctx.args.cred_id, ctx.args.out, now=ctx.now.timestamp(), config=ctx.config,
                                actor=ctx.actor)
     except NotMintable as exc:
         print(f"错误：{exc.message_zh} / error: {exc.message_en} [{exc.code}]", file=ctx.err)
@@ -275,9 +281,9 @@ def _date(text: str) -> date:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=os.environ.get("ISSUER_DATABASE_URL") or os.environ.get("ISSUER_DB", DEFAULT_DB),
-                        help="registry database: a SQLite path or a postgresql:// URL "
-                             f"(env ISSUER_DATABASE_URL or ISSUER_DB, default {DEFAULT_DB})")
+    common.add_argument("--db", default=None,
+                        help="registry database, a SQLite path or a postgresql:// URL (default: the service's, "
+                             "ISSUER_DATABASE_URL, ISSUER_DB or ISSUER_VAR_DIR/issuer/registry.sqlite3)")
     common.add_argument("--actor", default=os.environ.get("ISSUER_ACTOR")
                         or f"cli:{os.environ.get('USER', 'unknown')}",
                         help="who is acting, for the audit log (env ISSUER_ACTOR)")

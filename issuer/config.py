@@ -24,43 +24,33 @@ Variables (all optional)::
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from keys.edge.env import ConfigError, Env, Secret
+from keys.storeconfig import KeyStoreConfig
 from keys.wire import PASS_MAX_HOURS
+
+__all__ = ["Config", "ConfigError"]
 
 DEFAULT_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 DEFAULT_OFFICE = "北京市居住证件签发机关 / Beijing residence permit office"
 
 
-class ConfigError(ValueError):
-    """A setting has a value the service cannot run with; the message names it."""
-
-
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ConfigError(f"{name} must be an integer, not {raw!r}") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
-    return value
-
-
 @dataclass(frozen=True)
 class Config:
-    """Resolved settings. Secrets are held as given and kept out of ``repr``."""
+    """Resolved settings. Secrets are ``Secret``s: a repr of the configuration shows none of them.
+
+    The key store's part (directory, dev directory, passphrase) is
+    ``keys.storeconfig.KeyStoreConfig``, read the same way by ``python -m keys``.
+    """
 
     registry_path: str = "var/issuer/registry.sqlite3"
     keys_dir: Path = Path("var/issuer/keys")
     dev_dir: Path = Path("var/dev")
-    passphrase: bytes | None = field(default=None, repr=False)
-    admin_token: str | None = field(default=None, repr=False)
+    passphrase: Secret[bytes] | None = None
+    admin_token: Secret[str] | None = None
     admin_token_file: Path | None = None
     period_s: int = 15
     pass_hours: int = 24
@@ -82,28 +72,28 @@ class Config:
         """No passphrase configured: keys are protected by a generated dev passphrase."""
         return self.passphrase is None
 
+    @property
+    def key_store(self) -> KeyStoreConfig:
+        """Where the keys are and what opens them, as ``python -m keys`` sees it."""
+        return KeyStoreConfig(self.keys_dir, self.dev_dir, self.passphrase)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
-        env = os.environ if env is None else env
-        var = Path(env.get("ISSUER_VAR_DIR") or "var")
-        passphrase: bytes | None = None
-        if env.get("PERMIT_KEY_PASSPHRASE") or env.get("PERMIT_KEY_PASSPHRASE_FILE"):
-            from keys.keystore import passphrase_from_env
-
-            passphrase = passphrase_from_env(env)
-        token_file = env.get("ISSUER_ADMIN_TOKEN_FILE")
+        read = Env(env)
+        var = read.path("ISSUER_VAR_DIR", Path("var"))
+        store = KeyStoreConfig.from_env(read.env)
         return cls(
-            registry_path=(env.get("ISSUER_DATABASE_URL") or env.get("ISSUER_DB")
+            registry_path=(read.raw("ISSUER_DATABASE_URL") or read.raw("ISSUER_DB")
                            or str(var / "issuer" / "registry.sqlite3")),
-            keys_dir=Path(env.get("ISSUER_KEYS_DIR") or var / "issuer" / "keys"),
-            dev_dir=Path(env.get("ISSUER_DEV_DIR") or var / "dev"),
-            passphrase=passphrase,
-            admin_token=env.get("ISSUER_ADMIN_TOKEN") or None,
-            admin_token_file=Path(token_file) if token_file else None,
-            period_s=_int(env, "ISSUER_PERIOD_S", 15, 1, 255),
-            pass_hours=_int(env, "ISSUER_PASS_HOURS", 24, 1, PASS_MAX_HOURS),
-            status_ttl_s=_int(env, "ISSUER_STATUS_TTL_S", 60, 1, 86400),
-            slip_days=_int(env, "ISSUER_SLIP_DAYS", 365, 1, 366),
-            office_name=env.get("ISSUER_OFFICE_NAME") or DEFAULT_OFFICE,
-            cjk_font=Path(env.get("ISSUER_CJK_FONT") or DEFAULT_FONT),
+            keys_dir=store.keys_dir,
+            dev_dir=store.dev_dir,
+            passphrase=store.passphrase,
+            admin_token=read.secret("ISSUER_ADMIN_TOKEN"),
+            admin_token_file=read.optional_path("ISSUER_ADMIN_TOKEN_FILE"),
+            period_s=read.integer("ISSUER_PERIOD_S", 15, low=1, high=255),
+            pass_hours=read.integer("ISSUER_PASS_HOURS", 24, low=1, high=PASS_MAX_HOURS),
+            status_ttl_s=read.integer("ISSUER_STATUS_TTL_S", 60, low=1, high=86400),
+            slip_days=read.integer("ISSUER_SLIP_DAYS", 365, low=1, high=366),
+            office_name=read.text("ISSUER_OFFICE_NAME", DEFAULT_OFFICE),
+            cjk_font=read.path("ISSUER_CJK_FONT", DEFAULT_FONT),
         )

@@ -18,19 +18,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keys.edge.files import create_private, write_private
 from keys.keypair import KeyFileError, SigningKey
 from keys.keystore import KeyStore
+from keys.storeconfig import PASSPHRASE_FILE
 
 from .config import Config
 
+__all__ = ["ADMIN_TOKEN_FILE", "PASSPHRASE_FILE", "ROTATION_SECRET_FILE", "KeyMaterial", "admin_token_digest",
+           "open_keys", "token_digest"]
+
 log = logging.getLogger("issuer.keys")
 
-PASSPHRASE_FILE = "key-passphrase"
 ROTATION_SECRET_FILE = "rotation-secret"
 ADMIN_TOKEN_FILE = "issuer-admin-token"
 
@@ -45,60 +48,18 @@ class KeyMaterial:
     dev_mode: bool
 
 
-def _private_dir(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    try:
-        os.chmod(path, 0o700)
-    except OSError:
-        pass
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` with mode 0600, replacing it atomically."""
-    _private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _read_or_create(path: Path, make: bytes) -> bytes:
-    """The file's stripped content, creating it with ``make`` first if it is missing.
-
-    Creation uses O_EXCL, so two services starting together agree on one value.
-    """
-    _private_dir(path.parent)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(make + b"\n")
+    """The file's stripped content, creating it (0600, exclusively) with ``make`` first if it is missing."""
+    create_private(path, make + b"\n")
     value = path.read_bytes().strip()
     if not value:
         raise KeyFileError("EMPTY_SECRET_FILE", f"{path} is empty; delete it to have it recreated")
     return value
 
 
-def dev_passphrase(config: Config) -> bytes:
-    """The generated development passphrase (created on first use)."""
-    return _read_or_create(config.dev_dir / PASSPHRASE_FILE, secrets.token_urlsafe(32).encode())
-
-
 def open_keys(config: Config, now: float) -> KeyMaterial:
     """The key store, its signing key and rotation secret; KeyFileError if unusable."""
-    if config.dev_mode:
-        passphrase = dev_passphrase(config)
-    else:
-        assert config.passphrase is not None
-        passphrase = config.passphrase
-    store = KeyStore(config.keys_dir, passphrase, max_validity_s=config.slip_days * 86400)
+    store = KeyStore(config.keys_dir, config.key_store.open_passphrase(), max_validity_s=config.slip_days * 86400)
     if not store.exists():
         if not config.dev_mode:
             raise KeyFileError(
@@ -134,8 +95,8 @@ def token_digest(token: str) -> bytes:
 
 def admin_token_digest(config: Config) -> bytes:
     """The hash of the admin token from the environment, a file, or the dev file."""
-    if config.admin_token:
-        return token_digest(config.admin_token.strip())
+    if config.admin_token is not None:
+        return token_digest(config.admin_token.reveal())
     if config.admin_token_file is not None:
         try:
             text = config.admin_token_file.read_text(encoding="utf-8").strip()

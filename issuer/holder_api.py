@@ -26,10 +26,11 @@ from starlette.routing import Route
 from issuer.lifecycle import Lifecycle
 from issuer.model import Credential
 from issuer.registry import Registry
+from keys.edge.errors import HttpError
 
 from .auth import bearer_token, unauthorized
 from .device_use import note_device_use
-from .http_errors import ApiError, ok, read_json, text_field
+from .http_errors import ok, read_json, text_field
 from .minting import NotMintable, require_mintable
 from .state import ServiceState
 from .views import holder_view
@@ -97,8 +98,7 @@ def routes(state: ServiceState) -> list[Route]:
         client = request.client.host if request.client else "unknown"
         wait = limiter.blocked_for(client)
         if wait:
-            raise ApiError(429, "TOO_MANY_ATTEMPTS", "尝试次数过多，请稍后再试", "too many attempts; try again later",
-                           {"Retry-After": str(int(wait))})
+            raise HttpError("TOO_MANY_ATTEMPTS", headers={"Retry-After": str(int(wait))})
         data = await read_json(request)
         code = text_field(data, "code", limit=32) or ""
         label = text_field(data, "label", required=False, limit=64) or "手机 phone"

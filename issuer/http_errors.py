@@ -1,116 +1,81 @@
-"""JSON in and out for the issuer's HTTP API, and one error shape for every refusal.
+"""JSON in and out for the issuer's HTTP API: its error codes and the checks on every field.
 
-Every error response is::
+Every refusal is the shared error body (``keys.edge.errors``)::
 
     {"error": "STABLE_CODE", "message": {"zh": "...", "en": "..."}}
 
-(the same shape as the verifier's errors) with a 4xx status for anything a client did (registry refusals keep their
+with a 4xx status for anything a client did (registry refusals keep their
 ``issuer.errors.ErrorCode``), so a counter application can show the message as
 is and a program can switch on the code. Request bodies are read with a size cap
-and every field is type-checked here, before any of it reaches the registry:
-hostile input is a 400, never a 500.
+(``keys.edge.body``) and every field is type-checked here, before any of it
+reaches the registry: hostile input is a 400, never a 500.
 """
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from datetime import date
 from typing import Any, Mapping
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 
 from issuer.errors import ErrorCode, LifecycleError
+from keys.edge import body
+from keys.edge.errors import NO_STORE, HttpError, define
 
-NO_STORE = {"Cache-Control": "no-store"}
+__all__ = [
+    "MAX_JSON_BYTES",
+    "NO_STORE",
+    "bad_request",
+    "check_query",
+    "date_field",
+    "district_field",
+    "int_field",
+    "lifecycle_http_error",
+    "ok",
+    "read_json",
+    "text_field",
+]
+
 MAX_JSON_BYTES = 64 * 1024
 
-_LIFECYCLE_STATUS = {
-    ErrorCode.NOT_FOUND: 404,
-    ErrorCode.INVALID_STATE: 409,
-    ErrorCode.OUTSIDE_ENDORSEMENT_WINDOW: 409,
-    ErrorCode.INVALID_INPUT: 400,
-    ErrorCode.ALREADY_EXISTS: 409,
-    ErrorCode.ENROLMENT_INVALID: 400,
-    ErrorCode.APPLICATION_INCOMPLETE: 400,
-    ErrorCode.PROXY_NOT_ONLINE: 403,
-    ErrorCode.SLOT_FULL: 409,
-    ErrorCode.SEPARATION_OF_DUTIES: 409,
-    ErrorCode.FORBIDDEN: 403,
-    ErrorCode.SIGN_IN_FAILED: 401,
-}
+# The registry's refusals (issuer.errors.ErrorCode; NOT_FOUND and INVALID_INPUT are
+# the edge's own) and the issuer service's codes.
+define(ErrorCode.INVALID_STATE, 409, "证件当前状态不允许此操作", "The credential's status does not allow this")
+define(ErrorCode.OUTSIDE_ENDORSEMENT_WINDOW, 409, "不在签注期内", "Outside the endorsement window")
+define(ErrorCode.ALREADY_EXISTS, 409, "记录已存在", "Already exists")
+define(ErrorCode.ENROLMENT_INVALID, 400, "激活码无效、已使用或已过期", "The enrolment code is unknown, used or expired")
+define(ErrorCode.APPLICATION_INCOMPLETE, 400, "申请信息不完整或有误", "The application is incomplete or has errors")
+define(ErrorCode.PROXY_NOT_ONLINE, 403, "代办申请不能在线提交", "A proxy application cannot be made online")
+define(ErrorCode.SLOT_FULL, 409, "该时段已约满", "This appointment slot is full")
+define(ErrorCode.SEPARATION_OF_DUTIES, 409, "受理人不能同时审批", "The officer who accepted may not also decide")
+define(ErrorCode.FORBIDDEN, 403, "无权进行此操作", "Not allowed for this role")
+define(ErrorCode.SIGN_IN_FAILED, 401, "登录失败", "Sign-in failed")
+define("CREDENTIAL_NOT_ACTIVE", 409, "证件当前不能出示二维码", "The credential cannot be shown now")
+define("REGISTRY_UNAVAILABLE", 503, "登记库不可用", "The registry is unavailable")
+define("INDEX_SPACE_EXHAUSTED", 503, "状态索引空间已满", "The status index space is exhausted")
+define("PDF_UNAVAILABLE", 503, "无法生成 PDF（缺少中文字体或 PDF 组件）", "The PDF cannot be rendered")
+define("EXPORT_FORMAT", 400, "无法读取导出文件", "The export cannot be read")
+define("TOO_MANY_ATTEMPTS", 429, "尝试次数过多，请稍后再试", "Too many attempts; try again later")
 
 
-class ApiError(Exception):
-    """A refusal with an HTTP status, a stable code and a bilingual message."""
-
-    def __init__(self, status: int, code: str, zh: str, en: str, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(f"{code}: {en}")
-        self.status = status
-        self.code = code
-        self.zh = zh
-        self.en = en
-        self.headers = dict(headers or {})
-
-
-def error_response(status: int, code: str, zh: str, en: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(
-        {"error": code, "message": {"zh": zh, "en": en}},
-        status_code=status,
-        headers={**NO_STORE, **(headers or {})},
-    )
-
-
-def api_error_response(exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.code, exc.zh, exc.en, exc.headers)
-
-
-def lifecycle_error_response(exc: LifecycleError) -> JSONResponse:
-    return error_response(_LIFECYCLE_STATUS.get(exc.code, 400), str(exc.code), exc.message_zh, exc.message_en)
+def lifecycle_http_error(exc: LifecycleError) -> HttpError:
+    """A registry or lifecycle refusal as the error body, with its own message."""
+    return HttpError(str(exc.code), zh=exc.message_zh, en=exc.message_en)
 
 
 def ok(data: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status, headers=NO_STORE)
 
 
-def bad_request(zh: str, en: str, code: str = "INVALID_INPUT") -> ApiError:
-    return ApiError(400, code, zh, en)
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it exceeds ``limit`` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            if int(declared) > limit:
-                raise ApiError(413, "PAYLOAD_TOO_LARGE", "请求内容过大", "request body too large")
-        except ValueError:
-            raise bad_request("Content-Length 无效", "invalid Content-Length") from None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "PAYLOAD_TOO_LARGE", "请求内容过大", "request body too large")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def bad_request(zh: str, en: str, code: str = "INVALID_INPUT") -> HttpError:
+    return HttpError(code, zh=zh, en=en)
 
 
 async def read_json(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:
-    """The body as a JSON object; 400 for anything else (an empty body is ``{}`` if allowed)."""
-    body = await read_body(request, MAX_JSON_BYTES)
-    if not body.strip():
-        if allow_empty:
-            return {}
-        raise bad_request("请求内容须为 JSON 对象", "the request body must be a JSON object", "INVALID_JSON")
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        raise bad_request("请求内容不是有效的 JSON", "the request body is not valid JSON", "INVALID_JSON") from None
-    if not isinstance(data, dict):
-        raise bad_request("请求内容须为 JSON 对象", "the request body must be a JSON object", "INVALID_JSON")
-    return data
+    """The body as a JSON object (an empty body is ``{}`` if allowed); 400/413/415 otherwise."""
+    return body.json_object(await body.read_json(request, MAX_JSON_BYTES, allow_empty=allow_empty))
 
 
 def _clean_text(value: str, name: str, limit: int) -> str:
@@ -175,13 +140,3 @@ def check_query(request: Request, name: str, limit: int = 64) -> str | None:
     if value is None:
         return None
     return _clean_text(value, name, limit)
-
-
-def json_default_response(status: int, code: str) -> Response:
-    """Error bodies for the router's own 404/405."""
-    texts = {
-        404: ("未找到", "not found"),
-        405: ("不支持的请求方法", "method not allowed"),
-    }
-    zh, en = texts.get(status, ("请求无效", "bad request"))
-    return error_response(status, code, zh, en)

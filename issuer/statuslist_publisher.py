@@ -11,12 +11,12 @@ document built for it is kept in the process.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import dataclass
 
 from issuer.registry import Registry
+from keys.edge.etag import etag_for
 from keys.keypair import SigningKey
 from keys.statuslist import MAX_SIZE, MIN_SIZE, StatusList
 
@@ -64,6 +64,6 @@ class StatusPublisher:
                 return cached
             issued_at = int(now)
             body = build_document(registry, self.signer, issued_at=issued_at, ttl=self.ttl_s)
-            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            etag = etag_for(body)
             self._cached = Published(body, etag, issued_at, self.ttl_s, marker)
             return self._cached

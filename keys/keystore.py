@@ -28,6 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from .edge.files import create_private, private_dir
 from .keypair import KeyFileError, SigningKey
 from .keyset import KeyInfo, KeySet, b64u, unb64u
 
@@ -133,17 +134,15 @@ class KeyStore:
 
     def _write_private(self, name: str, data: bytes) -> None:
         path = self.directory / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        if not create_private(path, data):
+            raise FileExistsError(f"{path} already exists")
 
     # -- operations -----------------------------------------------------------
     def generate(self, now: int) -> KeyRecord:
         """Create the first key and the rotation secret in an empty directory."""
         if self.exists():
             raise KeyFileError("KEYS_EXIST", f"{self.directory} already holds keys; use rotate")
-        self.directory.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.directory, 0o700)
+        private_dir(self.directory, restrict=True)
         self._write_private(ROTATION_SECRET, seal_secret(secrets.token_bytes(32), self._passphrase))
         record = self._new_key(now)
         self._write_records([record])

@@ -1,7 +1,8 @@
 """The handheld scanner web app served at ``/scan`` by the verifier service.
 
 ``routes()`` gives the Starlette routes; the verifier mounts them together with
-``scanner_app.vendor.vendor_routes()`` (the npm-installed QR decoder).
+``keys.edge.static.shared_routes()`` (the npm-installed QR decoder, shared with
+the issuer's holder page).
 """
 
 from __future__ import annotations

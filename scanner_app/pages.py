@@ -8,7 +8,6 @@ ETag so the service worker and the browser revalidate cheaply.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -18,6 +17,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from keys.browser import routes as wire_module_routes
+
+from keys.edge.etag import conditional
 
 from .documents import ScannerPolicy, messages_document
 
@@ -67,11 +68,7 @@ SERVICE_WORKER_HEADERS: dict[str, str] = {**SECURITY_HEADERS, "Service-Worker-Al
 
 
 def _etagged(request: Request, body: bytes, media_type: str, headers: dict[str, str]) -> Response:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    common = {**headers, "ETag": etag, "Cache-Control": "no-cache"}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=common)
-    return Response(b"" if request.method == "HEAD" else body, media_type=media_type, headers=common)
+    return conditional(request, body, media_type=media_type, headers={**headers, "Cache-Control": "no-cache"})
 
 
 def _file_endpoint(path: Path, headers: dict[str, str]) -> Callable[[Request], Any]:

@@ -1,6 +1,6 @@
 """The test plumbing itself works for real: private Redis (single and cluster),
 live uvicorn servers, headless Chromium with a fake camera, and the npm
-browser libraries served by scanner_app.vendor."""
+browser libraries served by keys.edge.static."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from scanner_app.vendor import vendor_routes
+from keys.edge.static import shared_routes as vendor_routes
 from tests.fixtures.browser import qr_png, write_y4m
 
 TEXT = "RP:TEST123"
@@ -75,11 +75,11 @@ def test_vendor_routes_serve_npm_files(live_server):
 
 
 def test_vendor_route_missing_file_is_503(live_server, monkeypatch, tmp_path):
-    import scanner_app.vendor as vendor
+    import keys.edge.static as vendor
 
-    monkeypatch.setitem(vendor.VENDOR_FILES, "/vendor/jsQR.js", tmp_path / "missing.js")
+    monkeypatch.setitem(vendor.SHARED_FILES, "/vendor/jsQR.js", tmp_path / "missing.js")
     monkeypatch.setattr(vendor, "REPO_ROOT", tmp_path)
-    base = live_server(Starlette(routes=vendor.vendor_routes()))
+    base = live_server(Starlette(routes=vendor.shared_routes()))
     r = httpx.get(f"{base}/vendor/jsQR.js")
     assert r.status_code == 503
     assert "scripts/setup" in r.text

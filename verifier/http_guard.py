@@ -18,7 +18,7 @@ lines is accepted. ``GuardedHttpToolsProtocol`` adds, per connection:
 
 The event loop never waits on a slow client (every read is a callback), so
 these limits bound what slow clients hold (sockets, buffers), not how long
-others wait. Refusals use the service's error bodies (verifier.responses).
+others wait. Refusals use the service's error bodies (keys.edge.errors).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Any
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .responses import raw_error
+from .http.errors import raw_error
 
 
 @dataclass(frozen=True)

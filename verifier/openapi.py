@@ -11,8 +11,10 @@ from typing import Any
 
 from keys.errors import REASONS
 
+from keys.edge.errors import lookup
+
 from .config import Config
-from .responses import ERRORS
+from .http.errors import CODES
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -26,7 +28,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 def _errors(*statuses: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for status in statuses:
-        codes = sorted(code for code, (s, _, _) in ERRORS.items() if s == status)
+        codes = sorted(code for code in CODES if lookup(code).status == status)
         out[str(status)] = _json(_ref("Error"), "error: " + ", ".join(codes))
     return out
 
@@ -56,7 +58,7 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
             "type": "object",
             "required": ["error", "message"],
             "properties": {
-                "error": {"type": "string", "enum": sorted(ERRORS)},
+                "error": {"type": "string", "enum": sorted(CODES)},
                 "message": _ref("Message"),
                 "detail": {"type": "string"},
             },

@@ -9,10 +9,11 @@ lives in this process and the audit goes to a JSON-lines file.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from typing import Any, Callable, Sequence
+from typing import Any, AsyncIterator, Callable, Sequence
 
 import anyio
 import anyio.to_thread
@@ -234,6 +235,22 @@ class Service:
             "max_status_age_s": self.config.max_status_age_s,
             "liveness_secret": self.config.rotation_secret is not None,
         }
+
+    @contextlib.asynccontextmanager
+    async def running(self, *, background_sync: bool = True) -> AsyncIterator[None]:
+        """The service's life: a first refresh, the background refresh loop, then an orderly close."""
+        try:
+            await self.sync.tick()
+        except Exception:
+            log.exception("initial refresh failed; retrying in the background")
+        async with anyio.create_task_group() as tasks:
+            if background_sync:
+                tasks.start_soon(self.sync.run)
+            try:
+                yield
+            finally:
+                tasks.cancel_scope.cancel()
+        await self.aclose()
 
     async def aclose(self) -> None:
         if self.owns_http:

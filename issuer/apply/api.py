@@ -20,7 +20,9 @@ from starlette.routing import Route
 from issuer.applications.evidence import MAX_EVIDENCE_BYTES
 from issuer.applications.model import Application
 from issuer.errors import ApplicationIncompleteError, InvalidFieldError, LifecycleError, ProxyNotOnlineError
-from issuer.http_errors import ApiError, lifecycle_error_response, ok, read_json, text_field
+from issuer.http_errors import lifecycle_http_error, ok, read_json, text_field
+from keys.edge.body import is_json_media_type
+from keys.edge.errors import HttpError, define
 from issuer.idnumber import IdNumberError, validate_id_number
 from issuer.views import credential_view
 
@@ -33,12 +35,15 @@ from .web import KNOWN_COOKIE, Desk, Platform
 __all__ = ["routes"]
 
 PREFIX = "/apply/api/v1"
+
+define("TOTP_REQUIRED", 401, "请输入动态验证码", "Enter the authenticator code")
+define("BAD_CREDENTIALS", 401, "身份号码、手机号码或密码错误", "The login or the password is wrong")
 _FIELDS = ("district_code", "address", "residence_since", "proof_basis", "proof_from", "proof_to", "target_cred_id")
 
 
 def problem_response(exc: LifecycleError) -> Response:
     """The issuer's error body, with the field (or fields) a form should mark."""
-    response = lifecycle_error_response(exc)
+    response = lifecycle_http_error(exc).response()
     extra: dict[str, Any] = {}
     if isinstance(exc, ApplicationIncompleteError):
         extra["problems"] = {k: {"zh": zh, "en": en} for k, (zh, en) in exc.problems.items()}
@@ -58,14 +63,14 @@ def routes(platform: Platform) -> list[Route]:
     async def session_of(request: Request, *, write: bool) -> Session:
         found = await platform.session(request)
         if found is None:
-            raise ApiError(401, "UNAUTHORIZED", "请先登录", "sign in first")
+            raise HttpError("UNAUTHORIZED", zh="请先登录", en="sign in first")
         if write:
             platform.check_csrf(request, request.headers.get("x-csrf-token"), found[0])
         return found[0]
 
     async def body(request: Request) -> dict[str, Any]:
-        if not request.headers.get("content-type", "").startswith("application/json"):
-            raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "请求内容须为 JSON", "the body must be application/json")
+        if not is_json_media_type(request.headers.get("content-type")):  # even when empty: no cross-site form
+            raise HttpError("UNSUPPORTED_MEDIA_TYPE")
         platform.check_origin(request)
         return await read_json(request, allow_empty=True)
 
@@ -99,7 +104,7 @@ def routes(platform: Platform) -> list[Route]:
 
             await platform.call(send)
         else:
-            raise ApiError(400, "INVALID_INPUT", "未知的用途", "purpose must be register or reset")
+            raise HttpError("INVALID_INPUT", zh="未知的用途", en="purpose must be register or reset")
         return ok({"sent": True}, 202)
 
     async def _open(request: Request, account_id: str, status: int) -> Response:
@@ -132,17 +137,16 @@ def routes(platform: Platform) -> list[Route]:
         wait = platform.limiter.wait(account_id, address, known_device=known)
         if wait > 0:
             seconds = int(wait) + 1
-            raise ApiError(429, "TOO_MANY_ATTEMPTS", f"尝试次数过多，请 {seconds} 秒后再试",
-                           f"too many attempts: try again in {seconds} seconds", {"Retry-After": str(seconds)})
+            raise HttpError("TOO_MANY_ATTEMPTS", zh=f"尝试次数过多，请 {seconds} 秒后再试",
+                            en=f"too many attempts: try again in {seconds} seconds", headers={"Retry-After": str(seconds)})
         now = state.now_dt()
         try:
             account = await platform.call(lambda d: d.accounts.authenticate(login, password, totp, now))
         except SignInError as exc:
             if exc.code == "TOTP_REQUIRED":
-                raise ApiError(401, "TOTP_REQUIRED", "请输入动态验证码", "enter the authenticator code") from None
+                raise HttpError("TOTP_REQUIRED") from None
             platform.limiter.failed(account_id, address)
-            raise ApiError(401, "BAD_CREDENTIALS", "身份号码、手机号码或密码错误",
-                           "the login or the password is wrong") from None
+            raise HttpError("BAD_CREDENTIALS") from None
         platform.limiter.succeeded(account.account_id, address)
         return await _open(request, account.account_id, 200)
 
@@ -247,7 +251,7 @@ def routes(platform: Platform) -> list[Route]:
         session = await session_of(request, write=True)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_EVIDENCE_BYTES + 64 * 1024:
-            raise ApiError(413, "PAYLOAD_TOO_LARGE", "文件不能超过5MB", "the file must be 5 MB or smaller")
+            raise HttpError("PAYLOAD_TOO_LARGE", zh="文件不能超过5MB", en="the file must be 5 MB or smaller")
         form = await request.form(max_files=1, max_fields=5, max_part_size=MAX_EVIDENCE_BYTES + 1)
         upload = form.get("file")
         data, name = b"", ""

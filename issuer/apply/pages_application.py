@@ -19,7 +19,9 @@ from issuer.errors import LifecycleError, NotFoundError
 from issuer.pdf import PdfUnavailable
 from keys.districts import DISTRICTS, district_by_code
 
-from ..http_errors import NO_STORE, ApiError
+from keys.edge.errors import HttpError
+
+from ..http_errors import NO_STORE
 from .accounts import Session
 from .i18n import Words, lang_of
 from .notice import notice_pdf, notice_rows
@@ -254,5 +256,5 @@ def pdf_response(rows: Any, font: Any) -> Response:
     try:
         body = notice_pdf(rows, font=font)
     except PdfUnavailable as exc:
-        raise ApiError(503, "PDF_UNAVAILABLE", "暂时无法生成PDF", str(exc)) from None
+        raise HttpError("PDF_UNAVAILABLE", str(exc), zh="暂时无法生成PDF", en="the PDF cannot be rendered now") from None
     return Response(body, media_type="application/pdf", headers={**NO_STORE, "Content-Disposition": "inline"})

@@ -30,8 +30,8 @@ from issuer.lifecycle import Lifecycle
 from issuer.model import BEIJING
 from issuer.registry import Registry
 from issuer.state import ServiceState
+from keys.edge.errors import HttpError, define
 
-from ..http_errors import ApiError
 from .accounts import AccountStore, Session
 from .i18n import LANG_COOKIE, Words, lang_of
 from .signin_limits import KnownDevices, SignInLimiter
@@ -39,6 +39,8 @@ from .signin_limits import KnownDevices, SignInLimiter
 __all__ = ["Desk", "Platform", "field_errors"]
 
 T = TypeVar("T")
+
+define("CSRF", 403, "请求来源无效或页面已过期", "Cross-site request refused, or the form has expired")
 SESSION_COOKIE = "apply_session"
 PRE_COOKIE = "apply_pre"
 KNOWN_COOKIE = "apply_known"
@@ -110,7 +112,7 @@ class Platform:
         if origin and origin != "null":
             expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
             if origin != expected:
-                raise ApiError(403, "CSRF", "请求来源无效", "cross-site request refused")
+                raise HttpError("CSRF", zh="请求来源无效", en="cross-site request refused")
 
     @staticmethod
     def check_csrf(request: Request, sent: str | None, session: Session | None) -> None:
@@ -118,7 +120,7 @@ class Platform:
         Platform.check_origin(request)
         expected = session.csrf if session is not None else request.cookies.get(PRE_COOKIE)
         if not expected or not sent or not hmac.compare_digest(expected, sent):
-            raise ApiError(403, "CSRF", "页面已过期，请刷新后重试", "the form has expired: reload the page and try again")
+            raise HttpError("CSRF", zh="页面已过期，请刷新后重试", en="the form has expired: reload the page and try again")
 
     # ---- pages --------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from issuer.applications.appointments import Bookings
 from issuer.applications.model import Application, ApplicationKind
 from issuer.applications.store import ApplicationStore
 from issuer.errors import InvalidInputError
-from issuer.http_errors import ApiError
+from keys.edge.errors import HttpError, define
 from issuer.idnumber import IdNumberError, validate_id_number
 from issuer.lifecycle import Lifecycle, resolve_district
 from issuer.officers.roles import Act
@@ -29,6 +29,9 @@ from issuer.registry import Registry
 
 from .proxies import BASES, RELATIONSHIPS, proxy_record
 from .web import Console, Page, field
+
+define("ID_CARD_MISMATCH", 409, "身份证信息与申请信息不一致，请核实或不予受理",
+       "The ID card does not match the application: check again or refuse")
 
 __all__ = ["CHECKS", "routes"]
 
@@ -89,8 +92,8 @@ def routes(console: Console) -> list[BaseRoute]:
             app = store.get(app_id)
             same_id = hmac.compare_digest(card_id.encode(), app.id_number.encode())
             if not same_id or card_name != app.holder_name:
-                raise ApiError(409, "ID_CARD_MISMATCH", "身份证信息与申请信息不一致，请核实或不予受理",
-                               "the ID card does not match the application: check again or refuse")
+                raise HttpError("ID_CARD_MISMATCH", zh="身份证信息与申请信息不一致，请核实或不予受理",
+                               en="the ID card does not match the application: check again or refuse")
             return store.accept(app_id, officer=actor, station_id=station, checked=checked, now=now, note=note)
 
         app = await state.worker.call(run)

@@ -20,13 +20,15 @@ from starlette.datastructures import UploadFile
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from issuer.http_errors import ApiError
+from keys.edge.errors import HttpError, define
 from issuer.legacy import ExportFormatError, decode_export
 from issuer.migration import ImportReport, import_text
 from issuer.officers.roles import Act
 from issuer.registry import Registry
 
 from .web import Console, Page
+
+define("IMPORT_NOT_FINISHED", 409, "导入尚未完成", "The import has not finished")
 
 __all__ = ["ImportJob", "routes"]
 
@@ -88,19 +90,19 @@ def routes(console: Console) -> list[BaseRoute]:
     async def upload(page: Page) -> Response:
         declared = page.request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
-            raise ApiError(413, "PAYLOAD_TOO_LARGE", "文件过大（最大 64 MB）", "file too large (64 MB at most)")
+            raise HttpError("PAYLOAD_TOO_LARGE", zh="文件过大（最大 64 MB）", en="file too large (64 MB at most)")
         form = await console.form(page, files=1)
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise ApiError(400, "INVALID_INPUT", "请选择导出文件", "choose the export file")
+            raise HttpError("INVALID_INPUT", zh="请选择导出文件", en="choose the export file")
         data = await upload.read(MAX_IMPORT_BYTES + 1)
         if len(data) > MAX_IMPORT_BYTES:
-            raise ApiError(413, "PAYLOAD_TOO_LARGE", "文件过大（最大 64 MB）", "file too large (64 MB at most)")
+            raise HttpError("PAYLOAD_TOO_LARGE", zh="文件过大（最大 64 MB）", en="file too large (64 MB at most)")
         try:
             text, encoding = decode_export(data)
         except ExportFormatError as exc:
-            raise ApiError(400, "EXPORT_FORMAT", f"无法读取导出文件（{exc.code}）",
-                           f"cannot read the export ({exc.code})") from None
+            raise HttpError("EXPORT_FORMAT", zh=f"无法读取导出文件（{exc.code}）",
+                           en=f"cannot read the export ({exc.code})") from None
         name = (upload.filename or "upload.csv").replace("/", "_")[-128:]
         job = ImportJob(secrets.token_urlsafe(12), name, page.actor)
         if len(jobs) >= MAX_JOBS:
@@ -114,7 +116,7 @@ def routes(console: Console) -> list[BaseRoute]:
     def find(page: Page) -> ImportJob:
         job = jobs.get(str(page.request.path_params["job_id"]))
         if job is None or job.actor != page.actor and not page.officer.may(Act.OFFICERS):
-            raise ApiError(404, "NOT_FOUND", "没有该导入任务", "no such import")
+            raise HttpError("NOT_FOUND", zh="没有该导入任务", en="no such import")
         return job
 
     @console.page(Act.IMPORT)
@@ -126,7 +128,7 @@ def routes(console: Console) -> list[BaseRoute]:
     async def job_report(page: Page) -> Response:
         job = find(page)
         if job.report is None:
-            raise ApiError(409, "NOT_READY", "导入尚未完成", "the import has not finished")
+            raise HttpError("IMPORT_NOT_FINISHED", zh="导入尚未完成", en="the import has not finished")
         return PlainTextResponse(job.report.defects_text(), headers={
             "Content-Disposition": f'attachment; filename="{job.job_id}.defects"', "Cache-Control": "no-store"})
 

@@ -2,7 +2,7 @@
 
 ``Console.page(act)`` wraps an endpoint: it finds the officer's session (a GET
 without one is sent to the sign-in page, anything else gets 401), checks the role
-for ``act``, and turns every refusal (``LifecycleError``, ``ApiError``) into an
+for ``act``, and turns every refusal (``LifecycleError``, ``HttpError``) into an
 error page with the same stable code and bilingual message the JSON APIs use.
 A request carrying an ``Authorization`` header (an API key or the admin token) is
 refused with its own code: the console is for named officers only.
@@ -21,8 +21,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from issuer.errors import ErrorCode, ForbiddenError, LifecycleError
-from issuer.http_errors import ApiError
+from issuer.errors import ForbiddenError, LifecycleError
+from issuer.http_errors import lifecycle_http_error
 from issuer.officers.roles import Act
 from issuer.lifecycle import Lifecycle
 from issuer.officers.sessions import ConsoleSession, SessionStore
@@ -30,6 +30,7 @@ from issuer.officers.store import station_of
 from issuer.registry import Registry
 from issuer.state import ServiceState
 from keys.districts import district_by_code
+from keys.edge.errors import HttpError, define
 
 from .i18n import language, notice, translate
 
@@ -39,8 +40,11 @@ SESSION_COOKIE = "console_session"
 CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 MAX_FORM_PART = 64 * 1024
-_STATUS = {ErrorCode.NOT_FOUND: 404, ErrorCode.INVALID_INPUT: 400, ErrorCode.FORBIDDEN: 403,
-           ErrorCode.SIGN_IN_FAILED: 401, ErrorCode.APPLICATION_INCOMPLETE: 400}
+
+define("CONSOLE_OFFICERS_ONLY", 401, "工作台只供警员本人账号登录使用，API 密钥和令牌不能打开工作台",
+       "The console is for officers signed in with their own account; API keys and tokens cannot open it")
+define("CSRF_TOKEN_INVALID", 403, "表单已过期，请返回重新提交", "The form expired; go back and send it again")
+define("SIGN_IN_REQUIRED", 401, "请先登录", "Sign in first")
 
 
 class SignInNeeded(Exception):
@@ -106,10 +110,7 @@ class Console:
                 page: Page | None = None
                 try:
                     if "authorization" in request.headers:
-                        raise ApiError(401, "CONSOLE_OFFICERS_ONLY",
-                                       "工作台只供警员本人账号登录使用，API 密钥和令牌不能打开工作台",
-                                       "the console is for officers signed in with their own account; "
-                                       "API keys and tokens cannot open it")
+                        raise HttpError("CONSOLE_OFFICERS_ONLY")
                     found = await self.session(request)
                     if found is None:
                         raise SignInNeeded()
@@ -125,9 +126,10 @@ class Console:
                         return RedirectResponse(f"/console/signin?next={quote(target, safe='')}", 303)
                     return self.error(request, None, 401, "SIGN_IN_REQUIRED", "请先登录", "sign in first")
                 except LifecycleError as exc:
-                    return self.error(request, page, _STATUS.get(exc.code, 409), str(exc.code),
+                    refusal = lifecycle_http_error(exc)
+                    return self.error(request, page, refusal.status, refusal.code,
                                       exc.message_zh, exc.message_en, getattr(exc, "problems", None))
-                except ApiError as exc:
+                except HttpError as exc:
                     return self.error(request, page, exc.status, exc.code, exc.zh, exc.en)
 
             endpoint.__name__ = handler.__name__
@@ -142,7 +144,7 @@ class Console:
         form = await page.request.form(max_files=files, max_fields=200, max_part_size=MAX_FORM_PART)
         token = form.get("csrf")
         if not isinstance(token, str) or not hmac.compare_digest(token.encode(), page.session.csrf.encode()):
-            raise ApiError(403, "CSRF_TOKEN_INVALID", "表单已过期，请返回重新提交", "the form expired; go back and send it again")
+            raise HttpError("CSRF_TOKEN_INVALID", zh="表单已过期，请返回重新提交", en="the form expired; go back and send it again")
         return form
 
     # ---- rendering -------------------------------------------------------------
@@ -171,10 +173,10 @@ def field(form: FormData, name: str, *, limit: int = 500, required: bool = True)
     """A text field of a posted form, stripped; INVALID_INPUT when missing, too long or not text."""
     value = form.get(name)
     if isinstance(value, UploadFile) or (value is None and required):
-        raise ApiError(400, "INVALID_INPUT", f"请填写“{name}”", f"fill in {name}")
+        raise HttpError("INVALID_INPUT", zh=f"请填写“{name}”", en=f"fill in {name}")
     text = (value or "").strip()
     if required and not text:
-        raise ApiError(400, "INVALID_INPUT", f"请填写“{name}”", f"fill in {name}")
+        raise HttpError("INVALID_INPUT", zh=f"请填写“{name}”", en=f"fill in {name}")
     if len(text) > limit or any(ord(c) < 32 and c not in "\r\n\t" for c in text):
-        raise ApiError(400, "INVALID_INPUT", f"“{name}”过长或含有控制字符", f"{name} is too long or has control characters")
+        raise HttpError("INVALID_INPUT", zh=f"“{name}”过长或含有控制字符", en=f"{name} is too long or has control characters")
     return text

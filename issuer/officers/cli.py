@@ -47,7 +47,7 @@ def acting_officer(registry: Registry, username: str, command: str) -> str:
     return officer.actor
 
 
-def add_officer_commands(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+def add_officer_commands(sub: argparse._SubParsersAction,
                          common: argparse.ArgumentParser, handler: Callable[..., int]) -> None:
     p = sub.add_parser("officer", parents=[common], help="manage officer accounts (administrators)",
                        description="Create, list, disable, enable or reset officer accounts.")

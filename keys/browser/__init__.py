@@ -12,13 +12,14 @@ from the URL.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from keys.edge.etag import conditional, etag_for
 
 DIRECTORY = Path(__file__).resolve().parent
 URL_PREFIX = "/lib/"
@@ -32,13 +33,10 @@ def modules() -> dict[str, Path]:
 
 
 def _endpoint(body: bytes) -> Callable[[Request], Awaitable[Response]]:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    etag = etag_for(body)
 
     async def serve(request: Request) -> Response:
-        headers = {**HEADERS, "ETag": etag}
-        if request.headers.get("if-none-match", "").strip() == etag:
-            return Response(status_code=304, headers=headers)
-        return Response(body, media_type=MEDIA_TYPE, headers=headers)
+        return conditional(request, body, etag=etag, media_type=MEDIA_TYPE, headers=HEADERS)
 
     return serve
 

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 import pytest
 
 from issuer.app import create_app
+from keys.edge.env import Secret
 from issuer.config import Config
 from issuer.devkeys import KeyMaterial, open_keys
 from issuer.model import BEIJING
@@ -64,7 +65,7 @@ def make_config(tmp_path: Path, **overrides: Any) -> Config:
         registry_path=str(tmp_path / "registry.sqlite3"),
         keys_dir=tmp_path / "keys",
         dev_dir=tmp_path / "dev",
-        admin_token=ADMIN_TOKEN,
+        admin_token=Secret(ADMIN_TOKEN),
     )
     values.update(overrides)
     return Config(**values)

@@ -20,6 +20,7 @@ from tests.issuer.app_helpers import (
 from tests.issuer.idgen import make_id
 
 CRED = "0123456789abcdef"
+ADMIN_JSON = {**ADMIN, "Content-Type": "application/json"}
 ADMIN_ROUTES = [
     ("POST", "/admin/import"),
     ("POST", "/admin/credentials"),
@@ -218,6 +219,15 @@ def test_oversized_body_is_413(client: TestClient) -> None:
     assert r.status_code == 413 and r.json()["error"] == "PAYLOAD_TOO_LARGE"
 
 
+def test_a_json_body_must_be_declared_as_json(client: TestClient) -> None:
+    body = b'{"permit_type": 1, "name": "a", "id_number": "b", "address": "c", "district": 1}'
+    for headers in (ADMIN, {**ADMIN, "Content-Type": "text/plain"}, {**ADMIN, "Content-Type": "application/jsonx"}):
+        r = client.post("/admin/credentials", content=body, headers=headers)
+        assert r.status_code == 415 and r.json()["error"] == "UNSUPPORTED_MEDIA_TYPE", headers
+    r = client.post("/admin/credentials", content=body, headers={**ADMIN, "Content-Type": "Application/JSON; charset=utf-8"})
+    assert r.status_code == 400 and r.json()["error"] == "INVALID_INPUT"  # declared as JSON: checked field by field
+
+
 def test_hostile_fields_on_operations(client: TestClient) -> None:
     cid = issue(client)["cred_id"]
     for path, body in [
@@ -229,7 +239,7 @@ def test_hostile_fields_on_operations(client: TestClient) -> None:
         ("change", {"district": 2**70}),
         ("change", {"address": ["list"]}),
     ]:
-        r = client.post(f"/admin/credentials/{cid}/{path}", headers=ADMIN, content=json.dumps(body))
+        r = client.post(f"/admin/credentials/{cid}/{path}", headers=ADMIN_JSON, content=json.dumps(body))
         assert r.status_code == 400, (path, body, r.text)
     assert client.get(f"/admin/credentials/{cid}", headers=ADMIN).json()["status"]["code"] == "active"
 
@@ -250,7 +260,7 @@ issue_bodies = st.fixed_dictionaries(
 @given(body=issue_bodies, op=st.sampled_from(["", "/suspend", "/change", "/revoke", "/endorse"]))
 def test_fuzzed_bodies_never_500(client: TestClient, body: dict, op: str) -> None:
     path = "/admin/credentials" + (f"/{CRED}{op}" if op else "")
-    r = client.post(path, content=json.dumps(body), headers=ADMIN)
+    r = client.post(path, content=json.dumps(body), headers=ADMIN_JSON)
     assert r.status_code < 500, r.text
     assert "error" in r.json() or r.status_code == 201
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from issuer.app import create_app
+from keys.edge.env import Secret
 from issuer.config import Config
 from issuer.devkeys import ADMIN_TOKEN_FILE, PASSPHRASE_FILE, ROTATION_SECRET_FILE
 from keys.keyset import KeySet
@@ -142,7 +143,7 @@ def test_configured_passphrase_writes_no_dev_files(tmp_path: Path) -> None:
     from keys.keypair import KeyFileError
 
     config = Config(registry_path=str(tmp_path / "reg.sqlite3"), keys_dir=tmp_path / "keys",
-                    dev_dir=tmp_path / "dev", passphrase=b"a real passphrase", admin_token="x" * 32)
+                    dev_dir=tmp_path / "dev", passphrase=Secret(b"a real passphrase"), admin_token=Secret("x" * 32))
     with pytest.raises(KeyFileError) as info:
         create_app(config, clock=Clock())
     assert info.value.code == "NO_KEYS"
@@ -168,7 +169,7 @@ def test_config_from_env(tmp_path: Path) -> None:
     secret_file = tmp_path / "pp"
     secret_file.write_text("file passphrase\n")
     cfg = Config.from_env({"PERMIT_KEY_PASSPHRASE_FILE": str(secret_file)})
-    assert cfg.passphrase == b"file passphrase" and not cfg.dev_mode
+    assert cfg.passphrase is not None and cfg.passphrase.reveal() == b"file passphrase" and not cfg.dev_mode
     assert "file passphrase" not in repr(cfg)
 
 

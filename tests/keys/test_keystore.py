@@ -91,8 +91,12 @@ def test_cli_generate_rotate_export_and_clear_errors(tmp_path: Path) -> None:
     assert _cli("--dir", d, "rotate", env=ok).returncode == 0
     out = _cli("--dir", d, "export-public", env=ok)
     assert out.returncode == 0 and len(KeySet.loads(out.stdout)) == 2
-    missing = _cli("--dir", d, "rotate", env={})
-    assert missing.returncode == 2 and "PASSPHRASE_MISSING" in missing.stderr and "Traceback" not in missing.stderr
+    # Without a passphrase the command is in development mode, as the service would be: the
+    # generated dev passphrase does not open keys sealed with a real one.
+    dev = _cli("--dir", d, "rotate", env={"ISSUER_VAR_DIR": str(tmp_path / "var")})
+    assert dev.returncode == 2 and "BAD_PASSPHRASE_OR_FILE" in dev.stderr and "Traceback" not in dev.stderr
+    missing = _cli("--dir", d, "rotate", env={"PERMIT_KEY_PASSPHRASE_FILE": str(tmp_path / "nowhere")})
+    assert missing.returncode == 2 and "PASSPHRASE_FILE_UNREADABLE" in missing.stderr and "Traceback" not in missing.stderr
     wrong = _cli("--dir", d, "rotate", env={"PERMIT_KEY_PASSPHRASE": "nope"})
     assert wrong.returncode == 2 and "BAD_PASSPHRASE_OR_FILE" in wrong.stderr and "Traceback" not in wrong.stderr
     secret_file = tmp_path / "rs"

@@ -19,7 +19,7 @@ import scanner_app
 from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
 from keys.statuslist import REVOKED, SUSPENDED, StatusList
-from scanner_app.vendor import vendor_routes
+from keys.edge.static import shared_routes as vendor_routes
 from verifier.core import Options, verify
 from verifier.replay import MemoryReplayStore
 from verifier.status import MemoryStatusSource

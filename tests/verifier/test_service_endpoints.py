@@ -170,7 +170,8 @@ _POSTS = ["/v1/verify", "/v1/verify/batch", "/v1/scans", "/v1/session"]
 @given(path=st.sampled_from(_POSTS), body=_bodies, authenticated=st.booleans())
 def test_random_bodies_never_cause_a_500(make_verifier_once, path, body, authenticated):
     v = make_verifier_once
-    response = v.client.post(path, content=body, headers=AUTH if authenticated else {})
+    headers = {**(AUTH if authenticated else {}), "Content-Type": "application/json"}
+    response = v.client.post(path, content=body, headers=headers)
     assert response.status_code in (200, 400, 401, 403, 413), (response.status_code, body)
     payload = response.json()
     assert isinstance(payload, dict)
@@ -191,5 +192,18 @@ def test_hostile_headers_never_cause_a_500(make_verifier):
         {"Cookie": "verifier_session=abc", "X-Requested-With": "scanner"},
     ]
     for headers in cases:
-        response = v.client.post("/v1/verify", content=b'{"code": "RP:1"}', headers=headers)
+        response = v.client.post("/v1/verify", content=b'{"code": "RP:1"}',
+                                 headers={**headers, "Content-Type": "application/json"})
         assert response.status_code in (400, 401, 403), headers
+    twice = v.client.post("/v1/verify", json={"code": "RP:1"},
+                          headers=[("Authorization", f"Bearer {OFFICIAL_KEY}"), ("Authorization", "Bearer other")])
+    assert twice.status_code == 400 and twice.json()["error"] == "DUPLICATE_AUTHORIZATION"
+
+
+def test_allow_lists_every_method_of_a_path(make_verifier):
+    v = make_verifier()
+    refused = v.client.put("/v1/session")
+    assert refused.status_code == 405 and refused.headers["allow"] == "DELETE, GET, HEAD, OPTIONS, POST"
+    options = v.client.options("/v1/session")
+    assert options.status_code == 204 and options.headers["allow"] == "DELETE, GET, HEAD, OPTIONS, POST"
+    assert v.client.options("/v1/verify").headers["allow"] == "OPTIONS, POST"

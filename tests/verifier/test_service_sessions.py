@@ -61,7 +61,7 @@ def test_only_official_keys_open_sessions(make_verifier):
     assert unknown.status_code == 401 and "set-cookie" not in unknown.headers
     for body in ({}, {"api_key": 5}, [], "x"):
         assert v.client.post("/v1/session", json=body).status_code == 400
-    assert v.client.post("/v1/session", content=b"{" * 10_000).status_code == 413
+    assert v.client.post("/v1/session", content=b"{" * 10_000, headers={"Content-Type": "application/json"}).status_code == 413
     assert v.client.get("/v1/session").status_code == 401
 
 

@@ -176,7 +176,7 @@ def test_batch_limits_and_shapes(make_verifier, issuer):
     for body in ({"codes": "RP:1"}, {"codes": [1]}, {"code": "RP:1"}, ["RP:1"], {"codes": None}):
         response = v.client.post("/v1/verify/batch", json=body, headers=auth)
         assert response.status_code == 400, body
-        assert response.json()["error"] == "BAD_REQUEST"
+        assert response.json()["error"] == "INVALID_INPUT"
     empty = v.client.post("/v1/verify/batch", json={"codes": []}, headers=auth)
     assert empty.status_code == 200 and empty.json()["results"] == []
 
@@ -185,20 +185,22 @@ def test_malformed_and_huge_bodies(make_verifier):
     v = make_verifier(max_body_bytes=4096)
     auth = {"Authorization": f"Bearer {OFFICIAL_KEY}"}
     cases = [
-        (b"{", 400, "MALFORMED_JSON"),
-        (b"", 400, "MALFORMED_JSON"),
-        (b"\xff\xfe\x00garbage", 400, "MALFORMED_JSON"),
+        (b"{", 400, "INVALID_JSON"),
+        (b"", 400, "INVALID_JSON"),
+        (b"\xff\xfe\x00garbage", 400, "INVALID_JSON"),
         (b"[" * 100_000 + b"]" * 100_000, 413, "PAYLOAD_TOO_LARGE"),
-        (b"[" * 3000 + b"]" * 1000, 400, "MALFORMED_JSON"),
-        (b'{"code": 5}', 400, "BAD_REQUEST"),
-        (b'{"code": null}', 400, "BAD_REQUEST"),
-        (b'{"nothing": 1}', 400, "BAD_REQUEST"),
-        (b'"RP:1"', 400, "BAD_REQUEST"),
+        (b"[" * 3000 + b"]" * 1000, 400, "INVALID_JSON"),
+        (b'{"code": 5}', 400, "INVALID_INPUT"),
+        (b'{"code": null}', 400, "INVALID_INPUT"),
+        (b'{"nothing": 1}', 400, "INVALID_INPUT"),
+        (b'"RP:1"', 400, "INVALID_INPUT"),
         (json.dumps({"code": "x" * 5000}).encode(), 413, "PAYLOAD_TOO_LARGE"),
     ]
     for body, status, error in cases:
-        response = v.client.post("/v1/verify", content=body, headers=auth)
+        response = v.client.post("/v1/verify", content=body, headers={**auth, "Content-Type": "application/json"})
         assert (response.status_code, response.json().get("error")) == (status, error), body[:20]
+    undeclared = v.client.post("/v1/verify", content=b'{"code": "RP:1"}', headers=auth)
+    assert undeclared.status_code == 415 and undeclared.json()["error"] == "UNSUPPORTED_MEDIA_TYPE"
 
     def chunks():  # no Content-Length: the limit applies while reading
         for _ in range(100):
