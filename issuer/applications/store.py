@@ -88,10 +88,11 @@ class ApplicationStore:
                      limit: int = 200) -> list[Application]:
         """Accepted applications awaiting a decision, earliest deadline (so overdue) first;
         those whose deadline is unknown (calendar not loaded) lead, flagged."""
-        where, params = ["state = ?"], [S.ACCEPTED.value]
+        where: list[str] = ["state = ?"]
+        params: list[Any] = [S.ACCEPTED.value]
         if district_code is not None:
             where.append("district_code = ?")
-            params.append(str(district_code))
+            params.append(district_code)
         if station_id is not None:
             where.append("accepted_station = ?")
             params.append(station_id)

@@ -25,9 +25,11 @@ CLERK = "officer:clerk-wang"
 REVIEWER = "officer:reviewer-li"
 
 
-@pytest.fixture
-def registry(tmp_path: Path) -> Iterator[Registry]:
-    reg = Registry(tmp_path / "registry.sqlite3", rng=random.Random(5))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registry]:
+    """The registry on each backend: a SQLite file, and a fresh PostgreSQL database."""
+    target = str(tmp_path / "registry.sqlite3") if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    reg = Registry(target, rng=random.Random(5))
     yield reg
     reg.close()
 
