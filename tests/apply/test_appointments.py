@@ -115,7 +115,8 @@ def test_two_hundred_simultaneous_bookings_for_ten_places(tmp_path: Path) -> Non
         from dataclasses import replace
 
         directory.save(replace(directory.get("06-P"), capacity_am=10), today=NOW.date())
-        ids = [submitted_permit(store, seq=n, account=f"a{n}") for n in range(200)]
+        with store.sql.transaction():  # one commit for the whole setup
+            ids = [submitted_permit(store, seq=n, account=f"a{n}") for n in range(200)]
     start = threading.Barrier(len(ids))
     results: list[str] = []
     lock = threading.Lock()
@@ -155,7 +156,8 @@ def test_two_hundred_simultaneous_bookings_for_ten_places_on_postgresql(postgres
         from dataclasses import replace
 
         directory.save(replace(directory.get("06-P"), capacity_am=10), today=NOW.date())
-        ids = [submitted_permit(store, seq=n, account=f"a{n}") for n in range(200)]
+        with store.sql.transaction():  # one commit for the whole setup
+            ids = [submitted_permit(store, seq=n, account=f"a{n}") for n in range(200)]
     start = threading.Barrier(40)
 
     def attempt(batch: list[str]) -> list[str]:

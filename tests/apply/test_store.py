@@ -133,3 +133,28 @@ def test_a_failed_approval_changes_nothing(store: ApplicationStore, lifecycle: L
     # ... and the application is still waiting, with no half-written decision.
     app = store.get(app_id)
     assert app.state is S.ACCEPTED and app.decided_by is None and app.issued_cred_id is None
+
+
+def test_change_and_conversion_applications_act_on_the_held_card(store: ApplicationStore, lifecycle: Lifecycle) -> None:
+    card = lifecycle.issue(PermitType.REGISTRATION_CARD, "王芳", make_id(), "北京市海淀区学院路30号", 6,
+                           date(2026, 1, 10), 2, actor="clerk:x", now=at(date(2026, 1, 10)))
+    change = store.create(kind="change", holder_name="王芳", id_number=make_id(), phone=None, account_id="a",
+                          actor=APPLICANT, now=NOW)
+    store.update(change.app_id, actor=APPLICANT, now=NOW, target_cred_id=card.cred_id, district_code=3,
+                 address="北京市朝阳区望京街9号2号楼")
+    store.preview(change.app_id, actor=APPLICANT, now=NOW)
+    store.submit(change.app_id, actor=APPLICANT, now=NOW)
+    store.accept(change.app_id, officer=CLERK, station_id="06-P", checked=["id_card", "lease"], now=NOW)
+    _, changed = store.approve(change.app_id, officer=REVIEWER, lifecycle=lifecycle, now=NOW)
+    assert (changed.cred_id, changed.district_code, changed.version) == (card.cred_id, 3, 2)
+
+    later = at(date(2026, 11, 25))
+    conversion = store.create(kind="conversion", holder_name="王芳", id_number=make_id(), phone=None,
+                              account_id="a", actor=APPLICANT, now=later)
+    store.update(conversion.app_id, actor=APPLICANT, now=later, target_cred_id=card.cred_id,
+                 proof_basis="registration")
+    store.preview(conversion.app_id, actor=APPLICANT, now=later)
+    store.submit(conversion.app_id, actor=APPLICANT, now=later)
+    store.accept(conversion.app_id, officer=CLERK, station_id="06-P", checked=["id_card"], now=later)
+    _, converted = store.approve(conversion.app_id, officer=REVIEWER, lifecycle=lifecycle, now=later)
+    assert converted.cred_id == card.cred_id and converted.permit_type is PermitType.RESIDENCE_PERMIT
