@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from issuer.errors import SignInError
-from issuer.officers.sessions import SessionStore
+from issuer.lifecycle import Lifecycle
+from issuer.officers.sessions import ConsoleSession, SessionStore
 from issuer.officers.store import OfficerStore
+from issuer.registry import Registry
 
-from .i18n import LANG_COOKIE, language, translate
+from .i18n import LANG_COOKIE, language
 from .web import SESSION_COOKIE, Console, Page
 
-STATIC_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "static" / "console"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "console"
 
 
 def _local(target: str | None) -> str:
@@ -37,7 +41,7 @@ def routes(console: Console) -> list[BaseRoute]:
         username, password, otp, nxt = (v if isinstance(v, str) else "" for v in values.values())
         now = state.now_dt()
 
-        def run(reg, lc):  # type: ignore[no-untyped-def]
+        def run(reg: Registry, lc: Lifecycle) -> tuple[str, ConsoleSession]:
             officer = OfficerStore(reg).authenticate(username[:64], password[:256], otp[:16], now=now)
             return SessionStore(reg).open(officer, now=now)
 
@@ -76,5 +80,3 @@ def routes(console: Console) -> list[BaseRoute]:
         Mount("/console/static", app=StaticFiles(directory=STATIC_DIR), name="console-static"),
     ]
 
-
-__all__ = ["routes", "translate"]
