@@ -130,4 +130,4 @@ def test_device_operations_are_audited(registry: Registry, cred: Credential) -> 
     assert device is not None
     registry.revoke_device(device.device_id, NOW, actor=CLERK)
     ops = [e.operation for e in registry.audit_entries(cred.cred_id)]
-    assert ops == ["issue", "enrolment.create", "device.enrol", "device.revoke"]
+    assert ops == ["issue", "visit.open", "enrolment.create", "device.enrol", "device.revoke"]
