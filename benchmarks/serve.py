@@ -118,6 +118,7 @@ def fake_issuer_app() -> Starlette:
 def verifier_app(directory: Path, redis_url: str | None) -> Starlette:
     import httpx
 
+    from keys.edge.env import Secret
     from verifier.app import create_app
     from verifier.auth import key_digest, write_keys_file
     from verifier.config import Config
@@ -135,14 +136,14 @@ def verifier_app(directory: Path, redis_url: str | None) -> Starlette:
     config = Config(
         issuer_url="http://issuer.bench",
         api_keys_file=keys_file,
-        audit_key=bytes(range(64, 96)),
+        audit_key=Secret(bytes(range(64, 96))),
         audit_file=directory / "audit.jsonl",
-        rotation_secret=ROTATION_SECRET,
+        rotation_secret=Secret(ROTATION_SECRET),
+        var_dir=directory / "var",
         redis_url=redis_url,
         redis_prefix=prefix,
         rate_per_s=1e6,
         rate_burst=10**6,
-        var_dir=directory / "var",
     )
     issuer = httpx.AsyncClient(transport=httpx.ASGITransport(app=fake_issuer_app()), base_url="http://issuer.bench")
     return create_app(config, http_client=issuer)

@@ -192,7 +192,7 @@ def routes(state: ServiceState) -> list[Route]:
 
         def run(reg: Registry, lc: Lifecycle) -> dict[str, Any]:
             cred = lc.get(cred_id, today=now_dt.date())
-            code = reg.create_enrolment(cred.cred_id, now_dt, actor=actor)
+            code = reg.devices.create_enrolment(cred.cred_id, now_dt, actor=actor)
             expires = now_dt + ENROLMENT_TTL
             return {"cred_id": cred.cred_id, "code": code, "expires_at": int(expires.timestamp()),
                     "expires_in": int(ENROLMENT_TTL / timedelta(seconds=1))}
@@ -206,7 +206,7 @@ def routes(state: ServiceState) -> list[Route]:
 
         def run(reg: Registry, lc: Lifecycle) -> list[dict[str, Any]]:
             cred = lc.get(cred_id, today=today)
-            return [device_view(d) for d in reg.list_devices(cred.cred_id)]
+            return [device_view(d) for d in reg.devices.list_devices(cred.cred_id)]
 
         return ok({"devices": await worker.call(run)})
 
@@ -214,7 +214,7 @@ def routes(state: ServiceState) -> list[Route]:
         actor = state.admin.require(request)
         device_id = _device_id(request)
         now_dt = state.now_dt()
-        return ok(device_view(await worker.call(lambda reg, lc: reg.revoke_device(device_id, now_dt, actor=actor))))
+        return ok(device_view(await worker.call(lambda reg, lc: reg.devices.revoke_device(device_id, now_dt, actor=actor))))
 
     async def audit(request: Request) -> Response:
         state.admin.require(request)

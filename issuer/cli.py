@@ -204,7 +204,7 @@ def _cmd_show(ctx: _Context) -> int:
 
 def _cmd_enrol(ctx: _Context) -> int:
     cred = ctx.lifecycle.get(ctx.args.cred_id, today=beijing_date(ctx.now))
-    code = ctx.registry.create_enrolment(cred.cred_id, ctx.now, actor=ctx.actor)
+    code = ctx.registry.devices.create_enrolment(cred.cred_id, ctx.now, actor=ctx.actor)
     ctx.print(f"激活码 enrolment code: {code}",
               "15分钟内有效，仅可使用一次 / valid for 15 minutes, once")
     return 0
@@ -213,12 +213,12 @@ def _cmd_enrol(ctx: _Context) -> int:
 def _cmd_devices(ctx: _Context) -> int:
     cred = ctx.lifecycle.get(ctx.args.cred_id, today=beijing_date(ctx.now))
     if ctx.args.revoke is not None:
-        device = ctx.registry.get_device(ctx.args.revoke)
+        device = ctx.registry.devices.get_device(ctx.args.revoke)
         if device is None or device.cred_id != cred.cred_id:
             ctx.print(f"该凭证没有设备 {ctx.args.revoke} / no such device for this credential")
             return EXIT_ERROR
-        ctx.registry.revoke_device(device.device_id, ctx.now, actor=ctx.actor)
-    for d in ctx.registry.list_devices(cred.cred_id):
+        ctx.registry.devices.revoke_device(device.device_id, ctx.now, actor=ctx.actor)
+    for d in ctx.registry.devices.list_devices(cred.cred_id):
         state = f"revoked {d.revoked_at:%Y-%m-%d %H:%M}Z" if d.revoked_at else "active"
         ctx.print(f"{d.device_id}\t{d.label}\tenrolled {d.enrolled_at:%Y-%m-%d %H:%M}Z\t{state}")
     return 0

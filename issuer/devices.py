@@ -10,7 +10,7 @@ transaction as the change itself.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from issuer import tokens
 from issuer.db import Database
@@ -20,10 +20,8 @@ from issuer.errors import (
     InvalidStateError,
     NotFoundError,
 )
+from issuer.ledger import Ledger
 from issuer.model import Device, Status, beijing_date, timestamp
-
-if TYPE_CHECKING:
-    from issuer.registry import Registry
 
 __all__ = ["DeviceStore"]
 
@@ -32,9 +30,9 @@ _DEVICE_COLUMNS = "device_id, cred_id, label, enrolled_at, revoked_at"
 
 
 class DeviceStore:
-    """Device and enrolment tables of one registry (reached via `Registry` methods)."""
+    """Device and enrolment tables of one registry (``Registry.devices``)."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Ledger) -> None:
         self._reg = registry
 
     @property

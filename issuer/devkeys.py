@@ -18,14 +18,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from keys.edge.files import create_private, write_private
+from keys.edge.files import write_private
 from keys.keypair import KeyFileError, SigningKey
 from keys.keystore import KeyStore
-from keys.storeconfig import PASSPHRASE_FILE
+from keys.storeconfig import PASSPHRASE_FILE, dev_secret
 
 from .config import Config
 
@@ -46,15 +44,6 @@ class KeyMaterial:
     signer: SigningKey
     rotation_secret: bytes = field(repr=False)
     dev_mode: bool
-
-
-def _read_or_create(path: Path, make: bytes) -> bytes:
-    """The file's stripped content, creating it (0600, exclusively) with ``make`` first if it is missing."""
-    create_private(path, make + b"\n")
-    value = path.read_bytes().strip()
-    if not value:
-        raise KeyFileError("EMPTY_SECRET_FILE", f"{path} is empty; delete it to have it recreated")
-    return value
 
 
 def open_keys(config: Config, now: float) -> KeyMaterial:
@@ -108,6 +97,6 @@ def admin_token_digest(config: Config) -> bytes:
             raise KeyFileError("ADMIN_TOKEN_WEAK", "the admin token must be at least 16 characters")
         return token_digest(text)
     path = config.dev_dir / ADMIN_TOKEN_FILE
-    token = _read_or_create(path, secrets.token_urlsafe(32).encode()).decode("utf-8")
+    token = dev_secret(path).decode("utf-8")
     log.warning("admin token from %s (set ISSUER_ADMIN_TOKEN_FILE for real use)", path)
     return token_digest(token)

@@ -85,7 +85,7 @@ def routes(state: ServiceState) -> list[Route]:
         today = now_dt.date()
 
         def run(reg: Registry, lc: Lifecycle) -> Credential:
-            device = reg.device_for_token(token)
+            device = reg.devices.device_for_token(token)
             cred = None if device is None else reg.get(device.cred_id, today=today)
             if cred is None or device is None:
                 raise unauthorized("设备已解除绑定，请重新绑定", "this device is no longer enrolled")
@@ -104,7 +104,7 @@ def routes(state: ServiceState) -> list[Route]:
         label = text_field(data, "label", required=False, limit=64) or "手机 phone"
         now_dt = state.now_dt()
         try:
-            token = await worker.call(lambda reg, lc: reg.enrol_device(code, label, now_dt))
+            token = await worker.call(lambda reg, lc: reg.devices.enrol_device(code, label, now_dt))
         except Exception:
             limiter.failed(client)
             raise

@@ -240,7 +240,7 @@ class Lifecycle:
                 cred.cred_id, Status.REVOKED, actor=actor, now=now, operation="revoke",
                 reason=why, details={"reason": why},
             )
-            self.registry.revoke_all_devices(cred.cred_id, now, actor=actor)
+            self.registry.devices.revoke_all_devices(cred.cred_id, now, actor=actor)
         return revoked
 
     def convert(self, cred_id: str, *, actor: str, now: datetime) -> Credential:

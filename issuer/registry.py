@@ -16,7 +16,7 @@ import os
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
@@ -26,7 +26,6 @@ from issuer.idnumber import mask_id_number
 from issuer.model import (
     AuditEntry,
     Credential,
-    Device,
     NewCredential,
     PermitType,
     Status,
@@ -38,7 +37,6 @@ from issuer.db import Database
 from issuer.schema import connect
 from issuer.slip_register import SLIP_STATUS_SQL
 from issuer.status_index import IndexAllocator
-from issuer.tokens import ENROLMENT_TTL
 
 __all__ = ["Registry", "mask_id_number"]
 
@@ -92,7 +90,8 @@ class Registry:
         self._rng = rng if rng is not None else random.SystemRandom()
         self._indices = IndexAllocator(self._rng)
         self._depth = 0
-        self._devices = DeviceStore(self)
+        self.devices = DeviceStore(self)
+        """The holder devices and enrolment codes of this registry (``issuer.devices``)."""
 
     def close(self) -> None:
         self._conn.close()
@@ -393,40 +392,6 @@ class Registry:
                          "status_index": new_index, **(details or {})},
             )
         return self._must_get(cred_id, now)
-
-    # ---- devices (see issuer.devices) ----------------------------------------
-
-    def create_enrolment(
-        self,
-        cred_id: str,
-        now: datetime,
-        *,
-        ttl: timedelta = ENROLMENT_TTL,
-        actor: str = "system",
-    ) -> str:
-        """A one-time enrolment code (e.g. ``K7QM-3XRP``) for a holder's phone."""
-        return self._devices.create_enrolment(cred_id, now, ttl=ttl, actor=actor)
-
-    def enrol_device(self, code: str, label: str, now: datetime, *, actor: str = "holder") -> str:
-        """Consume an enrolment code; returns the device token, which is shown once."""
-        return self._devices.enrol_device(code, label, now, actor=actor)
-
-    def device_for_token(self, token: str) -> Device | None:
-        """The active device holding `token`, or None."""
-        return self._devices.device_for_token(token)
-
-    def get_device(self, device_id: int) -> Device | None:
-        return self._devices.get_device(device_id)
-
-    def list_devices(self, cred_id: str) -> list[Device]:
-        """All devices ever enrolled for a credential, revoked ones included."""
-        return self._devices.list_devices(cred_id)
-
-    def revoke_device(self, device_id: int, now: datetime, *, actor: str = "system") -> Device:
-        return self._devices.revoke_device(device_id, now, actor=actor)
-
-    def revoke_all_devices(self, cred_id: str, now: datetime, *, actor: str) -> int:
-        return self._devices.revoke_all_devices(cred_id, now, actor=actor)
 
     # ---- helpers -----------------------------------------------------------
 

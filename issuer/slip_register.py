@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from issuer.ledger import Ledger
 from issuer.model import StatusCode, timestamp
-
-if TYPE_CHECKING:
-    from issuer.registry import Registry
 
 __all__ = ["PrintedSlip", "SlipRegister", "SLIP_STATUS_SQL"]
 
@@ -58,7 +56,7 @@ class PrintedSlip:
 class SlipRegister:
     """The slips table of one registry."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Ledger) -> None:
         self._reg = registry
 
     def record(self, cred_id: str, version: int, station: str, *, actor: str, now: datetime) -> PrintedSlip:

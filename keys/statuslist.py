@@ -39,6 +39,10 @@ class StatusListError(ValueError):
     """The status list is not usable (malformed, unsigned, unknown key)."""
 
 
+class StatusListKeyUnknown(StatusListError):
+    """Signed by a key the key set does not hold (or not at this time): a newer key set may know it."""
+
+
 def _signing_input(kid: str, issued_at: int, ttl: int, size: int, compressed: bytes) -> bytes:
     return f"{FORMAT}\n{kid}\n{issued_at}\n{ttl}\n{size}\n{BITS}\n".encode() + compressed
 
@@ -105,7 +109,7 @@ class StatusList:
         except (KeyError, TypeError, ValueError, binascii.Error):
             raise StatusListError("malformed status list") from None
         if key is None or not key.valid_at(now):
-            raise StatusListError("status list signed by an unknown or expired key")
+            raise StatusListKeyUnknown("status list signed by an unknown or expired key")
         if not verify_signature(key.public_key, signature, _signing_input(kid_hex, issued_at, ttl, size, compressed)):
             raise StatusListError("bad status list signature")
         inflater = zlib.decompressobj()

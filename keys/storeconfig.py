@@ -60,9 +60,16 @@ class KeyStoreConfig:
         """The configured passphrase, or the development one (generated on first use)."""
         if self.passphrase is not None:
             return self.passphrase.reveal()
-        path = self.dev_dir / PASSPHRASE_FILE
-        create_private(path, secrets.token_urlsafe(32) + "\n")
-        value = path.read_bytes().strip()
-        if not value:
-            raise KeyFileError("EMPTY_SECRET_FILE", f"{path} is empty; delete it to have it recreated")
-        return value
+        return dev_secret(self.dev_dir / PASSPHRASE_FILE)
+
+
+def dev_secret(path: Path) -> bytes:
+    """A generated development secret: the file's content, created (0600, exclusively) on first use.
+
+    Creation is exclusive, so two processes starting together agree on one value.
+    """
+    create_private(path, secrets.token_urlsafe(32) + "\n")
+    value = path.read_bytes().strip()
+    if not value:
+        raise KeyFileError("EMPTY_SECRET_FILE", f"{path} is empty; delete it to have it recreated")
+    return value

@@ -5,8 +5,9 @@ and exit status 2) and runs the service (verifier.server: uvicorn with httptools
 and uvloop, limits for slow and oversized clients, ``--workers`` processes). In
 the embedded default it first creates the dev API keys and prints them once.
 
-``add-key`` appends a key to the key file (``--file``, else
-``VERIFIER_API_KEYS_FILE``, else the dev file under ``VERIFIER_VAR_DIR``) and
+``add-key`` appends a key to the key file the server reads (``--file``, else
+``verifier.config.Files``: ``VERIFIER_API_KEYS_FILE``, else the dev file under
+``VERIFIER_VAR_DIR``) and
 prints the plain key: it is not stored anywhere and cannot be shown again. A
 running verifier picks the new key up within a second.
 """
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
 
-from .config import ConfigError
+from keys.edge.env import ConfigError
+
+from .config import Files
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -55,12 +57,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _add_key(args: argparse.Namespace) -> int:
     from .auth import add_key
 
-    if args.file:
-        path = Path(args.file)
-    elif os.environ.get("VERIFIER_API_KEYS_FILE", "").strip():
-        path = Path(os.environ["VERIFIER_API_KEYS_FILE"].strip())
-    else:
-        path = Path(os.environ.get("VERIFIER_VAR_DIR", "").strip() or "var") / "verifier" / "api-keys.json"
+    path = Path(args.file) if args.file else Files.from_env().api_keys_file
     try:
         plain = add_key(path, args.name, args.role)
     except ConfigError as exc:

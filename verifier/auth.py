@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .config import ConfigError
+from keys.edge.env import ConfigError
+from keys.edge.files import write_private
 
 log = logging.getLogger("verifier.auth")
 
@@ -108,13 +109,7 @@ def load_keys(path: Path) -> list[ApiKey]:
 
 def write_keys_file(path: Path, entries: list[dict[str, str]]) -> None:
     """Replace the key file atomically, readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(entries, handle, indent=2)
-        handle.write("\n")
-    tmp.replace(path)
+    write_private(path, json.dumps(entries, indent=2) + "\n")
 
 
 def add_key(path: Path, name: str, role: str) -> str:

@@ -2,8 +2,11 @@
 
 Every setting has one environment variable (the table is in docs/api.md). A bad
 value stops start-up with a message naming the variable, rather than surfacing
-later as a refused code. Secrets (the rotation secret, the audit key) are held
-as bytes and never appear in ``repr``.
+later as a refused code. The variables are read with ``keys.edge.env`` (as the
+issuer's are); secrets (the rotation secret, the audit key) are ``Secret``s and
+never appear in ``repr``. Where the files are is ``Files``, which
+``python -m verifier`` and ``verifier.devsetup`` read too, so the command line
+and the server always agree on them.
 
 Two ways to run:
 
@@ -19,22 +22,61 @@ Two ways to run:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+from keys.edge.env import MIN_SECRET_BYTES, ConfigError, Env, Secret, read_secret_file
+
+__all__ = ["Config", "ConfigError", "Files", "describe", "parse_redis_url", "redact_url"]
+
 DEFAULT_ISSUER_URL = "http://127.0.0.1:8000"
-MIN_SECRET_BYTES = 16
 
 
-class ConfigError(ValueError):
-    """A setting is missing or invalid; the message names the variable."""
+@dataclass(frozen=True)
+class Files:
+    """Where the verifier's files are, from the environment: one answer for the server and ``python -m verifier``.
+
+    ``api_keys_configured`` is False in the embedded default, whose files live
+    under ``VERIFIER_VAR_DIR`` (``verifier.devsetup`` creates them).
+    """
+
+    var_dir: Path
+    api_keys_file: Path
+    api_keys_configured: bool
+    audit_key_file: Path | None  # configured; None means the dev file, or an error when keys are configured
+    audit_file: Path
+    rotation_secret_file: Path | None
+
+    @property
+    def dev_audit_key_file(self) -> Path:
+        return self.var_dir / "verifier" / "audit-key"
+
+    @property
+    def dev_rotation_secret_file(self) -> Path:
+        """The issuer's dev copy of its rotation secret (``ISSUER_VAR_DIR`` defaults to the same ``var``)."""
+        return self.var_dir / "dev" / "rotation-secret"
+
+    @property
+    def dev_plain_keys_file(self) -> Path:
+        return self.var_dir / "dev" / "verifier-api-keys.txt"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Files":
+        read = Env(env)
+        var_dir = read.path("VERIFIER_VAR_DIR", Path("var"))
+        configured = read.optional_path("VERIFIER_API_KEYS_FILE")
+        return cls(
+            var_dir=var_dir,
+            api_keys_file=configured or var_dir / "verifier" / "api-keys.json",
+            api_keys_configured=configured is not None,
+            audit_key_file=read.optional_path("VERIFIER_AUDIT_KEY_FILE"),
+            audit_file=read.path("VERIFIER_AUDIT_FILE", var_dir / "verifier" / "audit.jsonl"),
+            rotation_secret_file=read.optional_path("VERIFIER_ROTATION_SECRET_FILE"),
+        )
 
 
 @dataclass(frozen=True)
@@ -42,6 +84,7 @@ class Config:
     """Everything the service needs to know, immutable once checked.
 
     Defaults suit tests and development; ``from_env`` is the production path.
+    Secrets are ``Secret``s and a Redis password is masked, so ``repr`` is safe to log.
     """
 
     issuer_url: str = DEFAULT_ISSUER_URL
@@ -51,9 +94,8 @@ class Config:
     redis_timeout_s: float = 0.5
     redis_prefix: str = "verifier"
     api_keys_file: Path = Path("var/verifier/api-keys.json")
-    dev_mode: bool = False
-    rotation_secret: bytes | None = field(default=None, repr=False)
-    audit_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    rotation_secret: Secret[bytes] | None = None
+    audit_key: Secret[bytes] = field(default_factory=lambda: Secret(secrets.token_bytes(32)))
     audit_file: Path = Path("var/verifier/audit.jsonl")
     audit_stream_maxlen: int = 1_000_000
     sync_interval_s: float = 30.0
@@ -85,12 +127,7 @@ class Config:
         shown = []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name in ("rotation_secret", "audit_key"):
-                text = "<held>" if value else "None"
-            elif f.name == "redis_url" and value:
-                text = repr(redact_url(value))
-            else:
-                text = repr(value)
+            text = repr(redact_url(value)) if f.name == "redis_url" and value else repr(value)
             shown.append(f"{f.name}={text}")
         return f"Config({', '.join(shown)})"
 
@@ -116,44 +153,38 @@ class Config:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
         """Read and check every setting; ConfigError names the first bad one."""
-        env = os.environ if env is None else env
-        r = _Reader(env)
-        var_dir = Path(r.text("VERIFIER_VAR_DIR", "var"))
-        keys_file = r.text("VERIFIER_API_KEYS_FILE", "")
-        dev_mode = not keys_file
-        api_keys_file = Path(keys_file) if keys_file else var_dir / "verifier" / "api-keys.json"
-        if not api_keys_file.is_file():
+        r = Env(env)
+        files = Files.from_env(r.env)
+        if not files.api_keys_file.is_file():
             raise ConfigError(
-                f"VERIFIER_API_KEYS_FILE: {api_keys_file} does not exist "
+                f"VERIFIER_API_KEYS_FILE: {files.api_keys_file} does not exist "
                 "(create it with `python -m verifier add-key --name N --role official`)"
             )
-
-        audit_key_path = r.text("VERIFIER_AUDIT_KEY_FILE", "")
-        if not audit_key_path:
-            if not dev_mode:
+        audit_key_path = files.audit_key_file
+        if audit_key_path is None:
+            if files.api_keys_configured:
                 raise ConfigError(
                     "VERIFIER_AUDIT_KEY_FILE is required when VERIFIER_API_KEYS_FILE is set "
                     "(all instances must share one audit key)"
                 )
-            audit_key_path = str(var_dir / "verifier" / "audit-key")
-        audit_key = read_secret_file("VERIFIER_AUDIT_KEY_FILE", Path(audit_key_path))
+            audit_key_path = files.dev_audit_key_file
+        audit_key = read_secret_file("VERIFIER_AUDIT_KEY_FILE", audit_key_path)
 
-        secret_path = r.text("VERIFIER_ROTATION_SECRET_FILE", "")
-        rotation_secret: bytes | None = None
-        if secret_path:
-            rotation_secret = read_secret_file("VERIFIER_ROTATION_SECRET_FILE", Path(secret_path))
-        elif dev_mode and (var_dir / "dev" / "rotation-secret").is_file():
-            rotation_secret = read_secret_file("VERIFIER_ROTATION_SECRET_FILE", var_dir / "dev" / "rotation-secret")
+        rotation_secret: Secret[bytes] | None = None
+        if files.rotation_secret_file is not None:
+            rotation_secret = read_secret_file("VERIFIER_ROTATION_SECRET_FILE", files.rotation_secret_file)
+        elif not files.api_keys_configured and files.dev_rotation_secret_file.is_file():
+            rotation_secret = read_secret_file("VERIFIER_ROTATION_SECRET_FILE", files.dev_rotation_secret_file)
 
         issuer_url = r.text("ISSUER_URL", DEFAULT_ISSUER_URL)
         parts = urlsplit(issuer_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"ISSUER_URL must be an http(s) URL, got {issuer_url!r}")
-        keyset_file = r.text("VERIFIER_KEYSET_FILE", "")
-        if keyset_file and not Path(keyset_file).is_file():
+        keyset_file = r.optional_path("VERIFIER_KEYSET_FILE")
+        if keyset_file is not None and not keyset_file.is_file():
             raise ConfigError(f"VERIFIER_KEYSET_FILE: {keyset_file} does not exist")
 
-        redis_url = r.text("REDIS_URL", "") or None
+        redis_url = r.raw("REDIS_URL")
         redis_cluster = r.flag("REDIS_CLUSTER", False)
         if redis_url is not None:
             redis_url, scheme_cluster = parse_redis_url(redis_url)
@@ -170,16 +201,15 @@ class Config:
             )
         return cls(
             issuer_url=issuer_url,
-            keyset_file=Path(keyset_file) if keyset_file else None,
+            keyset_file=keyset_file,
             redis_url=redis_url,
             redis_cluster=redis_cluster,
             redis_timeout_s=r.number("VERIFIER_REDIS_TIMEOUT_S", 0.5, low=0.01, high=30),
             redis_prefix=r.text("VERIFIER_REDIS_PREFIX", "verifier"),
-            api_keys_file=api_keys_file,
-            dev_mode=dev_mode,
+            api_keys_file=files.api_keys_file,
             rotation_secret=rotation_secret,
             audit_key=audit_key,
-            audit_file=Path(r.text("VERIFIER_AUDIT_FILE", str(var_dir / "verifier" / "audit.jsonl"))),
+            audit_file=files.audit_file,
             audit_stream_maxlen=r.integer("VERIFIER_AUDIT_STREAM_MAXLEN", 1_000_000, low=1000),
             sync_interval_s=sync_interval_s,
             keyset_interval_s=r.number("VERIFIER_KEYSET_INTERVAL_S", 300.0, low=1, high=86400),
@@ -194,7 +224,7 @@ class Config:
             scans_max_records=r.integer("VERIFIER_SCANS_MAX_RECORDS", 1000, low=1, high=100_000),
             session_ttl_s=r.integer("VERIFIER_SESSION_TTL_S", 12 * 3600, low=60, high=7 * 86400),
             cookie_secure=r.flag("VERIFIER_COOKIE_SECURE", False),
-            var_dir=var_dir,
+            var_dir=files.var_dir,
             replay_epoch=r.flag("VERIFIER_REPLAY_EPOCH", True),
             totp_bad_per_step=r.integer("VERIFIER_TOTP_BAD_PER_STEP", 3, low=1, high=1000),
             totp_bad_per_hour=r.integer("VERIFIER_TOTP_BAD_PER_HOUR", 10, low=1, high=100_000),
@@ -226,67 +256,6 @@ def parse_redis_url(url: str) -> tuple[str, bool]:
     return parts._replace(scheme=base).geturl(), cluster
 
 
-def read_secret_file(variable: str, path: Path) -> bytes:
-    """A secret stored as base64 text (as written by ``python -m keys export-rotation-secret``)."""
-    try:
-        text = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        raise ConfigError(f"{variable}: {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{variable}: cannot read {path}: {exc}") from None
-    try:
-        secret = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ConfigError(f"{variable}: {path} must hold base64 text") from None
-    if len(secret) < MIN_SECRET_BYTES:
-        raise ConfigError(f"{variable}: the secret in {path} is shorter than {MIN_SECRET_BYTES} bytes")
-    return secret
-
-
-class _Reader:
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self.env = env
-
-    def text(self, name: str, default: str) -> str:
-        value = self.env.get(name)
-        return default if value is None or value.strip() == "" else value.strip()
-
-    def flag(self, name: str, default: bool) -> bool:
-        value = self.text(name, "").lower()
-        if not value:
-            return default
-        if value in ("1", "true", "yes", "on"):
-            return True
-        if value in ("0", "false", "no", "off"):
-            return False
-        raise ConfigError(f"{name} must be 0 or 1, got {value!r}")
-
-    def number(self, name: str, default: float, *, low: float, high: float) -> float:
-        raw = self.text(name, "")
-        if not raw:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-        if not low <= value <= high:
-            raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {raw}")
-        return value
-
-    def integer(self, name: str, default: int, *, low: int, high: int | None = None) -> int:
-        raw = self.text(name, "")
-        if not raw:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-        if value < low or (high is not None and value > high):
-            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise ConfigError(f"{name} must be {bound}, got {raw}")
-        return value
-
-
 def describe(config: Config) -> dict[str, Any]:
     """A safe summary for the start-up log (no secrets)."""
     return {
@@ -294,7 +263,7 @@ def describe(config: Config) -> dict[str, Any]:
         "redis": redact_url(config.redis_url) if config.redis_url else None,
         "issuer": config.issuer_url,
         "keyset": str(config.keyset_file) if config.keyset_file else config.keyset_url,
-        "liveness": "rotation secret held" if config.rotation_secret else "no rotation secret: PASS codes are LIVENESS_UNVERIFIABLE",
+        "liveness": "rotation secret held" if config.rotation_secret is not None else "no rotation secret: PASS codes are LIVENESS_UNVERIFIABLE",
         "api_keys_file": str(config.api_keys_file),
         "audit": "redis stream" if config.redis_url else str(config.audit_file),
     }

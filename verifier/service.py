@@ -119,8 +119,8 @@ class Service:
             self.guard = MemoryTotpGuard(limits)
             sink = file_audit
         self._file_audit = file_audit
-        audit_key = config.audit_key
-        self.audit = AuditBuffer(
+        audit_key = config.audit_key.reveal()
+        self.audit: AuditBuffer[VerdictEvent] = AuditBuffer(
             sink, render=lambda event: event_record(audit_key, event), on_event=self.metrics.event
         )
         self.status = MemoryStatusSource(updated_at=None)
@@ -131,7 +131,7 @@ class Service:
             self.limiter = SharedRateLimiter(self.redis, local_limiter)
         self.options = core.Options(
             skew_steps=config.skew_steps,
-            rotation_secret=config.rotation_secret,
+            rotation_secret=config.rotation_secret.reveal() if config.rotation_secret is not None else None,
             max_status_age_s=config.max_status_age_s,
         )
         self.sync = Syncer(
@@ -151,7 +151,7 @@ class Service:
         self.metrics.gauge("verifier_keyset_keys", "Keys in the loaded key set.", lambda: len(self.sync.keyset))
         self.metrics.gauge(
             "verifier_liveness_secret_loaded", "1 when the PASS rotation secret is held.",
-            lambda: 1.0 if config.rotation_secret else 0.0,
+            lambda: 1.0 if config.rotation_secret is not None else 0.0,
         )
         self.metrics.gauge(
             "verifier_audit_buffered_records", "Audit records waiting to be written.", lambda: float(len(self.audit))
@@ -202,7 +202,7 @@ class Service:
         rejected: list[dict[str, Any]] = []
         for i, raw in enumerate(raw_records):
             try:
-                accepted.append(scan_record(self.config.audit_key, raw, caller=caller.name, role=caller.role, now=now))
+                accepted.append(scan_record(self.config.audit_key.reveal(), raw, caller=caller.name, role=caller.role, now=now))
             except ScanRecordError as exc:
                 rejected.append({"index": i, "error": str(exc)})
         self.audit.write_through(accepted)  # the handheld deletes what is accepted: written before answering

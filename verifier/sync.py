@@ -41,7 +41,8 @@ import anyio.to_thread
 import httpx
 
 from keys.keyset import KeySet, KeySetError
-from keys.statuslist import StatusList, StatusListError
+from keys.edge.etag import etag_for
+from keys.statuslist import StatusList, StatusListError, StatusListKeyUnknown
 
 from .metrics import Metrics
 from .replay import StoreUnavailable
@@ -68,7 +69,7 @@ class CachedDocument:
 
     @property
     def etag(self) -> str:
-        return '"' + digest_of(self.raw)[:32] + '"'
+        return etag_for(self.raw)
 
 
 @dataclass(frozen=True)
@@ -288,9 +289,8 @@ class Syncer:
     async def _verify_status(self, raw: bytes, now: float) -> StatusList:
         try:
             return StatusList.verify(raw, self.keyset, now)
-        except StatusListError as exc:
-            if "key" not in str(exc):
-                raise
+        except StatusListKeyUnknown:
+            pass
         await self._refresh_keyset(now)  # signed by a key we may not know yet
         return StatusList.verify(raw, self.keyset, now)
 

@@ -330,7 +330,7 @@ def routes(platform: Platform) -> list[Route]:
             cred = d.registry.get(cred_id, today=now.date()) if len(cred_id) == 16 else None
             if cred is None or cred.id_number != me_.id_number or cred.status is not Status.ACTIVE:
                 raise NotFoundError("证件不存在", "no such permit")
-            return str(d.registry.create_enrolment(cred.cred_id, now, actor=f"applicant:{me_.account_id}"))
+            return str(d.registry.devices.create_enrolment(cred.cred_id, now, actor=f"applicant:{me_.account_id}"))
 
         return ok({"code": await platform.call(create)}, 201)
 

@@ -195,7 +195,7 @@ def account_routes(platform: Platform) -> list[Route]:
             cred = d.registry.get(cred_id, today=now.date()) if len(cred_id) == 16 else None
             if cred is None or cred.id_number != me.id_number or cred.status is not Status.ACTIVE:
                 raise NotFoundError("证件不存在", "no such permit")
-            return str(d.registry.create_enrolment(cred.cred_id, now, actor=f"applicant:{me.account_id}"))
+            return str(d.registry.devices.create_enrolment(cred.cred_id, now, actor=f"applicant:{me.account_id}"))
 
         code = await platform.call(enrolment)
         return platform.render(request, "enrol.html", session, code=code)

@@ -64,7 +64,7 @@ def credential_page_data(reg: Registry, lc: Lifecycle, cred_id: str, actor: str,
     return {
         "cred": cred,
         "versions": reg.versions(cred.cred_id),
-        "devices": reg.list_devices(cred.cred_id),
+        "devices": reg.devices.list_devices(cred.cred_id),
         "last_use": last_uses(reg, cred.cred_id),
         "slips": SlipRegister(reg).of_credential(cred.cred_id),
         "visits": VisitStore(reg).tasks_of(cred.cred_id),
@@ -154,7 +154,7 @@ def routes(console: Console) -> list[BaseRoute]:
 
         def run(reg: Registry, lc: Lifecycle) -> tuple[Credential, str]:
             cred = lc.get(cred_id, today=now.date())
-            return cred, reg.create_enrolment(cred.cred_id, now, actor=actor)
+            return cred, reg.devices.create_enrolment(cred.cred_id, now, actor=actor)
 
         cred, code = await state.worker.call(run)
         return console.render(page.request, "enrolment.html", page, cred=cred, code=code,

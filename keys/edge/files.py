@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import IO
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -59,8 +58,8 @@ def create_private(path: Path, data: bytes | str) -> bool:
     return True
 
 
-def open_private_append(path: Path) -> IO[str]:
-    """A text handle appending to ``path``, created 0600 if missing (logs of personal-data-free records)."""
+def open_private_append(path: Path) -> int:
+    """A descriptor appending (``O_APPEND``) to ``path``, created 0600 if missing: for logs that
+    several processes write whole lines to."""
     private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
-    return os.fdopen(fd, "a", encoding="utf-8")
+    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)

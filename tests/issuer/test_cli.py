@@ -113,7 +113,7 @@ def test_enrol_and_devices(run: Run) -> None:
     match = re.search(r"enrolment code: ([A-Z0-9]{4}-[A-Z0-9]{4})", out)
     assert match
     with Registry(run.db) as reg:
-        reg.enrol_device(match.group(1), "Pixel", NOW)
+        reg.devices.enrol_device(match.group(1), "Pixel", NOW)
     code, out, _ = run("devices", cred_id)
     assert code == 0 and "\tPixel\t" in out and out.rstrip().endswith("active")
     device_id = out.split("\t")[0]

@@ -31,42 +31,42 @@ def cred(lifecycle: Lifecycle) -> Credential:
 
 
 def test_code_enrols_one_device_once(registry: Registry, cred: Credential) -> None:
-    code = registry.create_enrolment(cred.cred_id, NOW)
+    code = registry.devices.create_enrolment(cred.cred_id, NOW)
     assert len(code) == 9 and code[4] == "-"
-    token = registry.enrol_device(code.lower().replace("-", " "), "iPhone", NOW)
-    device = registry.device_for_token(token)
+    token = registry.devices.enrol_device(code.lower().replace("-", " "), "iPhone", NOW)
+    device = registry.devices.device_for_token(token)
     assert device is not None
     assert device.cred_id == cred.cred_id and device.label == "iPhone" and device.active
     with pytest.raises(EnrolmentInvalidError):
-        registry.enrol_device(code, "second phone", NOW)
-    assert len(registry.list_devices(cred.cred_id)) == 1
+        registry.devices.enrol_device(code, "second phone", NOW)
+    assert len(registry.devices.list_devices(cred.cred_id)) == 1
 
 
 def test_code_expires_after_fifteen_minutes(registry: Registry, cred: Credential) -> None:
-    code = registry.create_enrolment(cred.cred_id, NOW)
+    code = registry.devices.create_enrolment(cred.cred_id, NOW)
     with pytest.raises(EnrolmentInvalidError):
-        registry.enrol_device(code, "phone", NOW + timedelta(minutes=15))
+        registry.devices.enrol_device(code, "phone", NOW + timedelta(minutes=15))
     # Still unused, but expiry is final.
     with pytest.raises(EnrolmentInvalidError):
-        registry.enrol_device(code, "phone", NOW + timedelta(minutes=16))
+        registry.devices.enrol_device(code, "phone", NOW + timedelta(minutes=16))
 
 
 def test_code_works_just_before_expiry(registry: Registry, cred: Credential) -> None:
-    code = registry.create_enrolment(cred.cred_id, NOW, ttl=timedelta(minutes=5))
-    registry.enrol_device(code, "phone", NOW + timedelta(minutes=4, seconds=59))
+    code = registry.devices.create_enrolment(cred.cred_id, NOW, ttl=timedelta(minutes=5))
+    registry.devices.enrol_device(code, "phone", NOW + timedelta(minutes=4, seconds=59))
 
 
 def test_new_code_cancels_the_previous_one(registry: Registry, cred: Credential) -> None:
-    first = registry.create_enrolment(cred.cred_id, NOW)
-    second = registry.create_enrolment(cred.cred_id, NOW)
+    first = registry.devices.create_enrolment(cred.cred_id, NOW)
+    second = registry.devices.create_enrolment(cred.cred_id, NOW)
     with pytest.raises(EnrolmentInvalidError):
-        registry.enrol_device(first, "phone", NOW)
-    registry.enrol_device(second, "phone", NOW)
+        registry.devices.enrol_device(first, "phone", NOW)
+    registry.devices.enrol_device(second, "phone", NOW)
 
 
 def test_only_hashes_are_stored(registry: Registry, cred: Credential) -> None:
-    code = registry.create_enrolment(cred.cred_id, NOW)
-    token = registry.enrol_device(code, "phone", NOW)
+    code = registry.devices.create_enrolment(cred.cred_id, NOW)
+    token = registry.devices.enrol_device(code, "phone", NOW)
     conn = registry.connection
     dump = "\n".join(
         str(row) for table in ("enrolments", "devices", "audit_log")
@@ -79,55 +79,55 @@ def test_only_hashes_are_stored(registry: Registry, cred: Credential) -> None:
 
 
 def test_unknown_token_and_revoked_device(registry: Registry, cred: Credential) -> None:
-    assert registry.device_for_token("not-a-token") is None
-    token = registry.enrol_device(registry.create_enrolment(cred.cred_id, NOW), "phone", NOW)
-    device = registry.device_for_token(token)
+    assert registry.devices.device_for_token("not-a-token") is None
+    token = registry.devices.enrol_device(registry.devices.create_enrolment(cred.cred_id, NOW), "phone", NOW)
+    device = registry.devices.device_for_token(token)
     assert device is not None
-    revoked = registry.revoke_device(device.device_id, NOW, actor=CLERK)
+    revoked = registry.devices.revoke_device(device.device_id, NOW, actor=CLERK)
     assert revoked.revoked_at == NOW and not revoked.active
-    assert registry.device_for_token(token) is None
+    assert registry.devices.device_for_token(token) is None
     with pytest.raises(InvalidStateError):
-        registry.revoke_device(device.device_id, NOW)
+        registry.devices.revoke_device(device.device_id, NOW)
     with pytest.raises(NotFoundError):
-        registry.revoke_device(9999, NOW)
-    assert [d.active for d in registry.list_devices(cred.cred_id)] == [False]
+        registry.devices.revoke_device(9999, NOW)
+    assert [d.active for d in registry.devices.list_devices(cred.cred_id)] == [False]
 
 
 def test_enrolment_refused_for_missing_or_revoked(
     registry: Registry, lifecycle: Lifecycle, cred: Credential
 ) -> None:
     with pytest.raises(NotFoundError):
-        registry.create_enrolment("0" * 16, NOW)
-    code = registry.create_enrolment(cred.cred_id, NOW)
+        registry.devices.create_enrolment("0" * 16, NOW)
+    code = registry.devices.create_enrolment(cred.cred_id, NOW)
     lifecycle.revoke(cred.cred_id, "lost", actor=CLERK, now=NOW)
     with pytest.raises(InvalidStateError):
-        registry.create_enrolment(cred.cred_id, NOW)
+        registry.devices.create_enrolment(cred.cred_id, NOW)
     with pytest.raises(InvalidStateError):
-        registry.enrol_device(code, "phone", NOW)
+        registry.devices.enrol_device(code, "phone", NOW)
 
 
 def test_revoking_a_credential_unenrols_its_phones(
     registry: Registry, lifecycle: Lifecycle, cred: Credential
 ) -> None:
-    token = registry.enrol_device(registry.create_enrolment(cred.cred_id, NOW), "phone", NOW)
+    token = registry.devices.enrol_device(registry.devices.create_enrolment(cred.cred_id, NOW), "phone", NOW)
     lifecycle.revoke(cred.cred_id, "holder left Beijing", actor=CLERK, now=NOW)
-    assert registry.device_for_token(token) is None
+    assert registry.devices.device_for_token(token) is None
 
 
 def test_label_must_be_reasonable(registry: Registry, cred: Credential) -> None:
-    code = registry.create_enrolment(cred.cred_id, NOW)
+    code = registry.devices.create_enrolment(cred.cred_id, NOW)
     with pytest.raises(InvalidInputError):
-        registry.enrol_device(code, "  ", NOW)
+        registry.devices.enrol_device(code, "  ", NOW)
     with pytest.raises(InvalidInputError):
-        registry.enrol_device(code, "x" * 65, NOW)
-    registry.enrol_device(code, "x" * 64, NOW)  # a refused label does not burn the code
+        registry.devices.enrol_device(code, "x" * 65, NOW)
+    registry.devices.enrol_device(code, "x" * 64, NOW)  # a refused label does not burn the code
 
 
 def test_device_operations_are_audited(registry: Registry, cred: Credential) -> None:
-    token = registry.enrol_device(registry.create_enrolment(cred.cred_id, NOW, actor=CLERK),
+    token = registry.devices.enrol_device(registry.devices.create_enrolment(cred.cred_id, NOW, actor=CLERK),
                                   "phone", NOW)
-    device = registry.device_for_token(token)
+    device = registry.devices.device_for_token(token)
     assert device is not None
-    registry.revoke_device(device.device_id, NOW, actor=CLERK)
+    registry.devices.revoke_device(device.device_id, NOW, actor=CLERK)
     ops = [e.operation for e in registry.audit_entries(cred.cred_id)]
     assert ops == ["issue", "visit.open", "enrolment.create", "device.enrol", "device.revoke"]

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from keys.edge.env import Secret
 from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
 from keys.officer_assertion import OfficerAssertion, sign_assertion
@@ -166,12 +167,12 @@ def make_config(tmp: Path, **overrides: Any) -> Config:
     settings: dict[str, Any] = {
         "issuer_url": ISSUER_URL,
         "api_keys_file": keys,
-        "audit_key": AUDIT_KEY,
+        "audit_key": Secret(AUDIT_KEY),
         "audit_file": tmp / "audit.jsonl",
-        "rotation_secret": ROTATION_SECRET,
+        "rotation_secret": Secret(ROTATION_SECRET),
+        "var_dir": tmp / "var",
         "rate_per_s": 1000.0,
         "rate_burst": 1000,
-        "var_dir": tmp / "var",
     }
     settings.update(overrides)
     return Config(**settings)

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 import pytest
 
-from verifier.audit import AuditBuffer
+from verifier.audit import AuditBuffer, as_record
 
 
 QUIET = {"interval_s": 3600.0, "flush_at": 10**6}  # the writer thread never fires by itself in a test
@@ -40,7 +40,7 @@ def _buffer(sink: Sink, events: dict[str, int] | None = None, **kwargs: Any) -> 
         if events is not None:
             events[name] = events.get(name, 0) + n
 
-    return AuditBuffer(sink, on_event=count, **{**QUIET, **kwargs})
+    return AuditBuffer(sink, on_event=count, **{"render": as_record, **QUIET, **kwargs})
 
 
 def test_records_wait_and_are_written_together_in_order():

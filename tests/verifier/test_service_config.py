@@ -54,15 +54,15 @@ def test_configured_mode_reads_every_setting(tmp_path):
             VERIFIER_COOKIE_SECURE="1",
         )
     )
-    assert config.dev_mode is False and config.redis_cluster is True
-    assert config.rotation_secret == ROTATION_SECRET
+    assert config.redis_cluster is True
+    assert config.rotation_secret is not None and config.rotation_secret.reveal() == ROTATION_SECRET
     assert config.status_url == "https://issuer.example/v1/status-list"
     assert config.keyset_url == "https://issuer.example/.well-known/permit-keys.json"
     assert (config.sync_interval_s, config.max_status_age_s, config.rate_per_s, config.rate_burst) == (10, 60, 5, 7)
     assert config.batch_max == 100 and config.cookie_secure is True
     text = repr(config)
     assert "hunter2" not in text and ROTATION_SECRET.hex() not in text and str(ROTATION_SECRET) not in text
-    assert "rotation_secret=<held>" in text and "audit_key=<held>" in text
+    assert "rotation_secret=Secret('**********')" in text and "audit_key=Secret('**********')" in text
 
 
 def test_cluster_chosen_by_url_scheme(tmp_path):
@@ -136,9 +136,10 @@ def test_dev_first_run_creates_keys_once(tmp_path):
     assert dict(line.split("=", 1) for line in plain_file.read_text().splitlines()) == plain
 
     config = Config.from_env(env)
-    assert config.dev_mode and config.rotation_secret is None
+    assert config.rotation_secret is None
     _secret_file(tmp_path / "var" / "dev" / "rotation-secret", ROTATION_SECRET)
-    assert Config.from_env(env).rotation_secret == ROTATION_SECRET  # the issuer's dev copy
+    held = Config.from_env(env).rotation_secret
+    assert held is not None and held.reveal() == ROTATION_SECRET  # the issuer's dev copy
 
 
 def test_add_key_command(tmp_path, capsys, clock):
