@@ -256,7 +256,7 @@ issue_bodies = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(body=issue_bodies, op=st.sampled_from(["", "/suspend", "/change", "/revoke", "/endorse"]))
 def test_fuzzed_bodies_never_500(client: TestClient, body: dict, op: str) -> None:
     path = "/admin/credentials" + (f"/{CRED}{op}" if op else "")
@@ -265,7 +265,7 @@ def test_fuzzed_bodies_never_500(client: TestClient, body: dict, op: str) -> Non
     assert "error" in r.json() or r.status_code == 201
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(segment=st.text(min_size=1, max_size=80).filter(lambda s: "/" not in s and "?" not in s and "#" not in s))
 def test_fuzzed_path_ids_never_500(client: TestClient, segment: str) -> None:
     from urllib.parse import quote

@@ -166,7 +166,7 @@ _bodies = st.one_of(
 _POSTS = ["/v1/verify", "/v1/verify/batch", "/v1/scans", "/v1/session"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(path=st.sampled_from(_POSTS), body=_bodies, authenticated=st.booleans())
 def test_random_bodies_never_cause_a_500(make_verifier_once, path, body, authenticated):
     v = make_verifier_once
