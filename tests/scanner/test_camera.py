@@ -39,7 +39,6 @@ def test_live_code_valid_then_the_same_frame_is_replayed(browser_with_camera, tm
 
     valid = next_verdict(page, 0)
     assert valid["reason"] == "VALID" and valid["claims"]["name"] == "张伟"
-    assert valid["latency_ms"] < 300
     assert_tone(page, valid, "ok")
     assert page.evaluate("window.__vibrations") == [[80]]
 
