@@ -73,10 +73,29 @@ def _sections() -> tuple[tuple[str, tuple[Op, ...]], ...]:
 
 
 
+def _edge_statuses(method: str, path: str, auth: str, tag: str) -> tuple[int, ...]:
+    """What the shared HTTP edge may answer before an operation runs (keys.edge), documented once here.
+
+    A caller without valid credentials gets 401 (403 for a session without its CSRF
+    header or role); a body that is not JSON 415, one too large 413, one that does not
+    parse 400; a path parameter that is no identifier 400, one naming nothing 404.
+    """
+    statuses: list[int] = []
+    if auth != "public":
+        statuses.append(401)
+        if auth in ("session", "officer"):
+            statuses.append(403)
+    if method in ("post", "put", "patch", "delete"):
+        statuses += [400, 413] + ([415] if tag != "pages" else [403])  # page forms carry a CSRF token
+    if "{" in path:
+        statuses += [400, 404]  # a path parameter that is no identifier, or names nothing
+    return tuple(statuses)
+
+
 def _operation(tag: str, op: Op) -> dict[str, Any]:
     method, path, auth, summary, success, errors = op
     responses: dict[str, Any] = {str(success): {"description": "success"}}
-    for status in errors:
+    for status in sorted(set(errors) | set(_edge_statuses(method, path, auth, tag))):
         responses[str(status)] = {"description": "refused",
                                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     params = [{"name": part[1:-1].split(":")[0], "in": "path", "required": True, "schema": {"type": "string"}}
