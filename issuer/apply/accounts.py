@@ -21,6 +21,7 @@ from issuer.applications.sql import Sql, ensure_schema
 from issuer.errors import AlreadyExistsError, InvalidFieldError, NotFoundError
 from issuer.idnumber import IdNumberError, validate_id_number
 from issuer.model import beijing_date, timestamp
+from issuer.otp import totp_step
 from issuer.registry import Registry
 from issuer.sms import SmsSender
 
@@ -155,7 +156,7 @@ class AccountStore:
         if row[1]:
             if not totp_code or not totp_code.strip():
                 raise SignInError("TOTP_REQUIRED", account_id)
-            step = _totp_step(str(row[2]), totp_code, now, last_step=int(row[3]))
+            step = totp_step(str(row[2]), totp_code, now, last_step=int(row[3]))
             if step is None:
                 raise SignInError("BAD_CREDENTIALS", account_id)
             self.sql.run("UPDATE apply_accounts SET totp_last_step = ? WHERE account_id = ?", (step, account_id))
@@ -204,7 +205,7 @@ class AccountStore:
     def totp_confirm(self, account_id: str, code: str, now: datetime) -> None:
         """Turn the second factor on once the phone shows a right code."""
         secret = self.sql.scalar("SELECT totp_secret FROM apply_accounts WHERE account_id = ?", (account_id,))
-        step = None if secret is None else _totp_step(str(secret), code, now, last_step=0)
+        step = None if secret is None else totp_step(str(secret), code, now, last_step=0)
         if step is None:
             raise InvalidFieldError("totp", "动态验证码错误", "That code is not right: try the current one")
         self.sql.run("UPDATE apply_accounts SET totp_enabled = 1, totp_last_step = ? WHERE account_id = ?",
@@ -248,17 +249,6 @@ def normalise_phone(phone: str) -> str:
     if not PHONE.fullmatch(number):
         raise InvalidFieldError("phone", "请填写11位手机号码", "Enter an 11-digit mobile number")
     return number
-
-
-def _totp_step(secret: str, code: str, now: datetime, *, last_step: int) -> int | None:
-    """The time step the code belongs to (±1 step of drift), refusing steps already used."""
-    totp = pyotp.TOTP(secret)
-    digits = code.strip().replace(" ", "")
-    current = int(now.timestamp()) // totp.interval
-    for step in (current, current - 1, current + 1):
-        if step > last_step and hmac.compare_digest(totp.generate_otp(step), digits):
-            return step
-    return None
 
 
 def _account(r: tuple[object, ...]) -> Account:

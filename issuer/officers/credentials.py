@@ -1,6 +1,6 @@
 """What an officer proves at sign-in: an argon2 password and a TOTP code (pyotp).
 
-Passwords are hashed with argon2id (argon2-cffi) at the OWASP parameters; a
+Passwords are hashed as applicants' are (issuer.apply.passwords, argon2id); a
 hash made with older parameters is rehashed at the next good sign-in. A TOTP
 code is accepted once: the step it matched is stored, and a code for that step
 or an earlier one is refused, so a code read over a shoulder cannot be replayed
@@ -10,10 +10,13 @@ within its 30 seconds. Initial and reset passwords are random, shown once.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timezone
 
 import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.exceptions import InvalidHashError
+
+from issuer.apply.passwords import HASHER, hash_password, verify_password
+from issuer.otp import totp_step as _step_after
 
 __all__ = [
     "ISSUER_NAME",
@@ -28,27 +31,18 @@ __all__ = [
 
 ISSUER_NAME = "北京居住证签发系统"
 TOTP_PERIOD = 30
-MIN_PASSWORD = 10
-_HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 # No look-alikes: the password is read off a screen or a sealed letter.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
-def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
-
-
 def password_ok(stored_hash: str, password: str) -> bool:
     """True when ``password`` matches; never raises on a malformed hash or input."""
-    try:
-        return _HASHER.verify(stored_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    return verify_password(stored_hash, password)[0]
 
 
 def needs_rehash(stored_hash: str) -> bool:
     try:
-        return _HASHER.check_needs_rehash(stored_hash)
+        return HASHER.check_needs_rehash(stored_hash)
     except InvalidHashError:
         return True
 
@@ -67,17 +61,6 @@ def provisioning_uri(secret: str, username: str) -> str:
     return pyotp.TOTP(secret, interval=TOTP_PERIOD).provisioning_uri(name=username, issuer_name=ISSUER_NAME)
 
 
-def totp_step(secret: str, code: str, now: float) -> int | None:
-    """The time step ``code`` is valid for (now, or one step either side), else None.
-
-    Compared in constant time by pyotp; a code that is not six digits is refused first.
-    """
-    code = code.strip().replace(" ", "")
-    if len(code) != 6 or not code.isdigit():
-        return None
-    totp = pyotp.TOTP(secret, interval=TOTP_PERIOD)
-    current = int(now) // TOTP_PERIOD
-    for step in (current, current - 1, current + 1):
-        if secrets.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
+def totp_step(secret: str, code: str, now: float, *, last_step: int = 0) -> int | None:
+    """The time step ``code`` is valid for (now, or one step either side) after ``last_step``, else None."""
+    return _step_after(secret, code, datetime.fromtimestamp(now, timezone.utc), last_step=last_step)

@@ -172,8 +172,8 @@ class OfficerStore:
         if locked_until is not None and at < locked_until:
             credentials.password_ok(stored_hash, password)
             raise SignInError("登录失败次数过多，请15分钟后再试", "too many failed sign-ins; try again in 15 minutes")
-        step = credentials.totp_step(secret, otp, now.timestamp())
-        good = credentials.password_ok(stored_hash, password) and step is not None and step > last_step
+        step = credentials.totp_step(secret, otp, now.timestamp(), last_step=last_step)
+        good = credentials.password_ok(stored_hash, password) and step is not None
         if not good or not officer.active:
             failures += 1
             lock = timestamp(now + LOCK_TIME) if failures >= MAX_FAILURES else None
