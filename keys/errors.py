@@ -22,6 +22,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "STALE": ("二维码已过期：疑似截图或照片，请出示实时二维码", "Code too old: probably a screenshot or photo; show the live code"),
     "NOT_YET_VALID": ("二维码时间超前：请检查设备时间", "Code from the future: check the device clocks"),
     "BAD_TOTP": ("动态校验码错误", "Wrong one-time code"),
+    "BAD_DEVICE_SIGNATURE": (
+        "设备签名无效：此离线码不是由绑定的手机出示的",
+        "Bad device signature: this offline code was not shown by the phone it is bound to",
+    ),
     "LIVENESS_UNVERIFIABLE": ("离线码无法在本设备核验实时性，请联网核验", "Offline code: liveness cannot be checked on this device; verify online"),
     "CREDENTIAL_EXPIRED": ("证件已过有效期", "Credential expired"),
     "SUSPENDED": ("证件已暂停使用", "Credential suspended"),
@@ -82,6 +86,13 @@ class NotYetValid(CredentialError):
 
 class BadTotp(CredentialError):
     reason = "BAD_TOTP"
+
+
+class BadDeviceSignature(CredentialError):
+    """A device-bound pass whose time step was not signed by the pass's own device key:
+    a copy of the pass on another phone, or an altered step."""
+
+    reason = "BAD_DEVICE_SIGNATURE"
 
 
 class LivenessUnverifiable(CredentialError):

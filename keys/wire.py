@@ -7,11 +7,14 @@ docs/format.md)::
     MINTED   period u8 | step u32 | nonce 3s                               8 bytes
     PASS     period u8 | not_before u32 | hours u8 | pass_id 8s           14 bytes
     PAPER    issued_at u32 | not_after u32                                 8 bytes
+    DEVICE   period u8 | not_before u32 | hours u8 | pass_ref u24
+             | device_key 33s (keys.device_key)                           42 bytes
     claims   ref u24 | kind u8 (permit_type << 5 | district)
              | valid_until u16 (days since 1970-01-01) | id_tail u16
              | name (UTF-8, the rest up to the signature)                  8 + n bytes
     signature  Ed25519 over every byte before it                          64 bytes
     PASS only, unsigned liveness trailer: step_low u16 | totp u24          5 bytes
+    DEVICE only, device trailer: step_low u16 | device signature 64s      66 bytes
 
 ``ref`` is the credential's status-list index: it names one version of one
 credential (a change of address gets a new one), so it serves both as the
@@ -53,17 +56,24 @@ PASS_FIELDS = struct.Struct(">BIB8s")
 PAPER_FIELDS = struct.Struct(">II")
 CLAIMS_FIXED = struct.Struct(">HBBHH")  # ref is u24: high u16 + low u8, then kind, days, id_tail
 TRAILER = struct.Struct(">HBH")  # step_low u16, then the u24 code as u8 + u16
+DEVICE_FIELDS = struct.Struct(">BIB3s33s")  # period, not_before, hours, pass_ref u24, device key field
+DEVICE_TRAILER = struct.Struct(">H64s")  # step_low u16, device signature
+#: what the device signs before the step and the pass, so its signature means nothing elsewhere
+DEVICE_CONTEXT = b"permit-device/1"
+_DEVICE_STEP = struct.Struct(">I")
 
 
 class Mode(IntEnum):
     MINTED = 1
     PASS = 2
     PAPER = 3
+    DEVICE = 4
 
 
 #: the longest name (UTF-8 bytes) each mode carries; chosen so that MINTED stays
 #: within QR version 6-M and PASS / PAPER within version 7-M.
-NAME_MAX_BYTES = {Mode.MINTED: 14, Mode.PASS: 18, Mode.PAPER: 30}
+#: DEVICE within version 10-M.
+NAME_MAX_BYTES = {Mode.MINTED: 14, Mode.PASS: 18, Mode.PAPER: 30, Mode.DEVICE: 18}
 MAX_REF = (1 << 24) - 1
 
 
@@ -189,24 +199,69 @@ def pass_text(signed_pass: bytes, step: int, code: int) -> str:
     return _text(signed_pass + TRAILER.pack(step & 0xFFFF, code >> 16, code & 0xFFFF))
 
 
+def encode_device_pass(
+    key: SigningKey,
+    claims: Claims,
+    *,
+    period: int,
+    not_before: int,
+    hours: int,
+    pass_ref: int,
+    device_key: bytes,
+) -> bytes:
+    """A device-bound pass (without trailer): the issuer vouches for one phone's public key.
+
+    ``pass_ref`` is the pass's own status-list index (the device's, so removing the
+    phone revokes every pass it holds); ``device_key`` is the 33-byte field of
+    keys.device_key.
+    """
+    if not 1 <= period <= 255 or not 1 <= hours <= PASS_MAX_HOURS or not 0 <= pass_ref <= MAX_REF:
+        raise ValueError("period 1..255 s, hours 1..72, pass_ref a u24")
+    if len(device_key) != 33:
+        raise ValueError("the device key field is 33 bytes")
+    fields = DEVICE_FIELDS.pack(period, not_before, hours, pass_ref.to_bytes(3, "big"), device_key)
+    body = HEADER.pack(VERSION, Mode.DEVICE, key.kid) + fields + encode_claims(claims, Mode.DEVICE)
+    return _signed(key, body)
+
+
+def device_step_message(device_pass: bytes, step: int) -> bytes:
+    """What the device signs for one time step: context, the full step, the whole signed pass."""
+    return DEVICE_CONTEXT + _DEVICE_STEP.pack(step) + device_pass
+
+
+def device_text(device_pass: bytes, step: int, signature: bytes) -> str:
+    """The text a phone shows offline: the pass plus the step and the device's signature of it."""
+    if len(signature) != SIGNATURE_LENGTH:
+        raise ValueError("a device signature is 64 bytes")
+    return _text(device_pass + DEVICE_TRAILER.pack(step & 0xFFFF, signature))
+
+
 def encode_paper(key: SigningKey, claims: Claims, *, issued_at: int, not_after: int) -> str:
     """The static code printed on a stamped paper confirmation slip."""
     body = HEADER.pack(VERSION, Mode.PAPER, key.kid) + PAPER_FIELDS.pack(issued_at, not_after)
     return _text(_signed(key, body + encode_claims(claims, Mode.PAPER)))
 
 
-_FIELDS_SIZE = {Mode.MINTED: MINTED_FIELDS.size, Mode.PASS: PASS_FIELDS.size, Mode.PAPER: PAPER_FIELDS.size}
+_FIELDS_SIZE = {
+    Mode.MINTED: MINTED_FIELDS.size,
+    Mode.PASS: PASS_FIELDS.size,
+    Mode.PAPER: PAPER_FIELDS.size,
+    Mode.DEVICE: DEVICE_FIELDS.size,
+}
 _MIN_LEN = {int(m): HEADER.size + size + CLAIMS_FIXED.size + SIGNATURE_LENGTH for m, size in _FIELDS_SIZE.items()}
 _MIN_LEN[Mode.PASS] += TRAILER.size
+_MIN_LEN[Mode.DEVICE] += DEVICE_TRAILER.size
 _MAX_LEN = {int(m): _MIN_LEN[m] + NAME_MAX_BYTES[m] for m in Mode}
 _PASS = int(Mode.PASS)
+_DEVICE = int(Mode.DEVICE)
+_TRAILER_SIZE = {_PASS: TRAILER.size, _DEVICE: DEVICE_TRAILER.size}
 
 
 class Unverified(NamedTuple):
     """A payload split into its parts, nothing verified yet.
 
     ``signed`` is what the signature covers; ``trailer`` is the PASS liveness
-    trailer (empty otherwise).
+    trailer or the DEVICE trailer (empty otherwise).
     """
 
     mode: int
@@ -238,8 +293,9 @@ def unverified_split(text: str) -> Unverified:
         raise Malformed("mode")
     if not bounds[0] <= size <= bounds[1]:
         raise Malformed("length")
-    if mode == _PASS:
-        end = size - TRAILER.size
+    trailer_size = _TRAILER_SIZE.get(mode)
+    if trailer_size is not None:
+        end = size - trailer_size
         cut = end - SIGNATURE_LENGTH
         return _new_tuple(Unverified, (mode, kid, raw[:cut], raw[cut:end], raw[end:]))
     return _new_tuple(Unverified, (mode, kid, raw[:-SIGNATURE_LENGTH], raw[-SIGNATURE_LENGTH:], b""))

@@ -11,8 +11,9 @@ first and each refusal is a ``CredentialError`` subclass with a stable reason:
 5. Ed25519 signature                                            BAD_SIGNATURE
 6. claims, credential validity (Beijing calendar day)           CREDENTIAL_EXPIRED
 7. PASS: TOTP code for its step, if the rotation secret is held BAD_TOTP
+   DEVICE: the device key's signature of its step               BAD_DEVICE_SIGNATURE
    (counted per pass; a pass over its limits is locked)         BAD_TOTP
-8. status list                                                  STATUS_STALE / SUSPENDED / REVOKED
+8. status list (DEVICE: the credential's and the pass's index)  STATUS_STALE / SUSPENDED / REVOKED
 9. PASS without rotation secret                                 LIVENESS_UNVERIFIABLE
 10. replay store (the only write, so it comes last)             REPLAYED
     and its replay epoch (the code may predate the store's memory) SERVICE_UNAVAILABLE
@@ -28,12 +29,13 @@ from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
 from keys import errors as E
+from keys.device_key import verify_device_signature
 from keys.keypair import verify_signature
-from keys.keyset import KeySet
+from keys.keyset import KeyInfo, KeySet
 from keys.statuslist import REVOKED, SUSPENDED
 from keys.totp import code_matches, pass_secret
-from keys.wire import HEADER, TRAILER, Claims, Mode, decode_claims
-from keys.wire import PASS_FIELDS, PAPER_FIELDS, MINTED_FIELDS, unverified_split
+from keys.wire import HEADER, TRAILER, Claims, Mode, decode_claims, device_step_message
+from keys.wire import DEVICE_FIELDS, DEVICE_TRAILER, PASS_FIELDS, PAPER_FIELDS, MINTED_FIELDS, unverified_split
 
 from .guesses import TotpGuard
 from .replay import ReplayEpochRefused, ReplayStore
@@ -46,8 +48,9 @@ _H = HEADER.size
 _MINTED_CLAIMS = _H + MINTED_FIELDS.size
 _PASS_CLAIMS = _H + PASS_FIELDS.size
 _PAPER_CLAIMS = _H + PAPER_FIELDS.size
+_DEVICE_CLAIMS = _H + DEVICE_FIELDS.size
 _MODE_NAMES = {m.value: m.name for m in Mode}
-_MINTED, _PASS, _PAPER = int(Mode.MINTED), int(Mode.PASS), int(Mode.PAPER)
+_MINTED, _PASS, _PAPER, _DEVICE = int(Mode.MINTED), int(Mode.PASS), int(Mode.PAPER), int(Mode.DEVICE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,8 @@ class Checked(NamedTuple):
     liveness_unverifiable: bool
     #: the earliest moment any verifier could have accepted this code (start of its window)
     replay_since: float = 0.0
+    #: DEVICE: the pass's own status-list index, checked with the credential's
+    pass_ref: int | None = None
 
 
 _new_tuple = tuple.__new__
@@ -98,6 +103,8 @@ _unpack_minted_time = _MINTED_TIME.unpack_from
 _unpack_pass = PASS_FIELDS.unpack_from
 _unpack_paper = PAPER_FIELDS.unpack_from
 _unpack_trailer = TRAILER.unpack
+_unpack_device = DEVICE_FIELDS.unpack_from
+_unpack_device_trailer = DEVICE_TRAILER.unpack
 _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 _MINTED_REPLAY_END = _MINTED_CLAIMS + 3  # step, nonce and ref are contiguous
 
@@ -107,6 +114,41 @@ def _window(step: int, now_step: int, skew: int) -> None:
         raise E.Stale()
     if step > now_step + skew:
         raise E.NotYetValid()
+
+
+def _check_device(
+    signed: bytes, signature: bytes, trailer: bytes, key: KeyInfo, now: float, options: Options
+) -> Checked:
+    """Steps 3-7 for a device-bound pass: the issuer vouches for the key, the key for the step.
+
+    The device signature comes last: it is the second expensive check, and a pass
+    that fails any cheaper one is refused without it.
+    """
+    period, not_before, hours, pass_ref, device_key = _unpack_device(signed, _H)
+    if period == 0:
+        raise E.Malformed("period")
+    skew = options.skew_steps
+    if now < not_before - skew * period:
+        raise E.NotYetValid()
+    if now > not_before + hours * 3600:
+        raise E.Stale()
+    step_low, device_signature = _unpack_device_trailer(trailer)
+    now_step = int(now // period)
+    step = now_step + ((step_low - now_step + 0x8000) & 0xFFFF) - 0x8000
+    _window(step, now_step, skew)
+    if not key.valid_at(now):
+        raise E.KeyNotValidAtTime()
+    if not verify_signature(key.public_key, signature, signed):
+        raise E.BadSignature()
+    claims = decode_claims(signed, _DEVICE_CLAIMS)
+    if claims.valid_until.toordinal() - _EPOCH_ORDINAL < (int(now) + BEIJING_UTC_OFFSET_S) // 86400:
+        raise E.CredentialExpired()
+    if not verify_device_signature(device_key, device_signature, device_step_message(signed + signature, step)):
+        raise E.BadDeviceSignature()
+    replay_key = b"d" + pass_ref + signed[_H + 1 : _H + 5] + step.to_bytes(4, "big")
+    ttl = (step + skew + 1) * period - now + 1
+    since = (step - skew) * period
+    return _new_tuple(Checked, (_DEVICE, claims, replay_key, ttl, False, since, int.from_bytes(pass_ref, "big")))
 
 
 def check_signed(text: str, now: float, keyset: KeySet, options: Options) -> Checked:
@@ -120,6 +162,8 @@ def check_signed(text: str, now: float, keyset: KeySet, options: Options) -> Che
     key = keyset.get(kid)
     if key is None:
         raise E.UnknownKey()
+    if mode == _DEVICE:
+        return _check_device(signed, signature, trailer, key, now, options)
     skew = options.skew_steps
     if mode == _MINTED:
         period, step = _unpack_minted_time(signed, _H)
@@ -162,19 +206,19 @@ def check_signed(text: str, now: float, keyset: KeySet, options: Options) -> Che
     if mode == _MINTED:
         replay_key = b"m" + signed[_H + 1 : _MINTED_REPLAY_END]
         return _new_tuple(
-            Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False, (step - skew) * period)
+            Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False, (step - skew) * period, None)
         )
     if mode == _PASS:
         secret = options.rotation_secret
         if secret is None:
-            return _new_tuple(Checked, (mode, claims, None, 0.0, True, 0.0))
+            return _new_tuple(Checked, (mode, claims, None, 0.0, True, 0.0, None))
         if not code_matches(pass_secret(secret, pass_id), step, (code_high << 16) | code_low):
             raise BadPassCode(pass_id, step)
         replay_key = b"p" + pass_id + step.to_bytes(4, "big")
         return _new_tuple(
-            Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False, (step - skew) * period)
+            Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False, (step - skew) * period, None)
         )
-    return _new_tuple(Checked, (mode, claims, None, 0.0, False, 0.0))
+    return _new_tuple(Checked, (mode, claims, None, 0.0, False, 0.0, None))
 
 
 def _check_status(status_source: StatusSource, options: Options, now: float) -> None:
@@ -232,13 +276,15 @@ def verify(
         return _refused(exc, now)
     except Exception:  # a hostile input must never become a crash
         return _refused(E.Malformed(), now)
-    mode, claims, replay_key, ttl, unverifiable, since = checked
+    mode, claims, replay_key, ttl, unverifiable, since, pass_ref = checked
     try:
         if guard is not None and mode == _PASS and replay_key is not None and guard.locked([replay_key[1:9]], now)[0]:
             return _refused(E.BadTotp(), now)  # exactly a wrong code's answer: the lock is no oracle
         if options.max_status_age_s is not None:
             _check_status(status_source, options, now)
         code = status_source.status(claims.ref)
+        if pass_ref is not None:
+            code = max(code, status_source.status(pass_ref))
         if code:
             failure = _status_error(code)
             if failure is not None:
@@ -301,7 +347,12 @@ def verify_batch(
             return results  # type: ignore[return-value]
     try:
         _check_status(status_source, options, now)
-        statuses = status_source.status_many([c.claims.ref for _, c in pending])
+        indices = [c.claims.ref for _, c in pending]
+        devices = [(k, c.pass_ref) for k, (_, c) in enumerate(pending) if c.pass_ref is not None]
+        statuses = status_source.status_many(indices + [ref for _, ref in devices])
+        for j, (k, _) in enumerate(devices):
+            # a device pass takes the worse of its own and its credential's status
+            statuses[k] = max(statuses[k], statuses[len(indices) + j])
     except E.CredentialError as exc:
         for i, c in pending:
             results[i] = _refused(exc, now, c)
