@@ -7,7 +7,8 @@ place time is read, so tests drive the whole service by changing what it returns
 The routes come in groups, one module each, listed in ``ROUTE_GROUPS``:
 ``issuer.public_api`` (key set, status list, health), ``issuer.holder_page``
 (``/holder/`` and the shared browser files), ``issuer.holder_api``
-(``/v1/holder``), ``issuer.admin_api`` (``/admin``), ``issuer.console``
+(``/v1/holder``), ``issuer.device_api`` (the holder's device keys and
+device-bound passes), ``issuer.admin_api`` (``/admin``), ``issuer.console``
 (the officials' pages) and ``issuer.apply`` (the applicants' platform). A new part of the
 service adds its own ``routes(state)`` function to that tuple.
 docs/issuer-api.md describes every route.
@@ -36,7 +37,7 @@ from keys.edge.errors import error_response
 from keys.edge.static import SecurityHeaders
 from keys.keypair import KeyFileError
 
-from . import admin_api, holder_api, holder_page, public_api
+from . import admin_api, device_api, holder_api, holder_page, public_api
 from .apply.routes import routes as apply_routes
 from .console.routes import routes as console_routes
 from .auth import AdminAuth
@@ -58,6 +59,7 @@ ROUTE_GROUPS: tuple[RouteGroup, ...] = (
     public_api.routes,
     holder_page.routes,
     holder_api.routes,
+    device_api.routes,
     admin_api.routes,
     console_routes,
     apply_routes,

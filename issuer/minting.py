@@ -7,6 +7,9 @@ Three kinds, all in keys.wire's format:
 * offline pass (PASS): signed once for up to 72 hours; the phone adds a TOTP code
   per period, computed from a per-pass secret the issuer derives from its rotation
   secret, so the issuer keeps nothing per pass;
+* device-bound pass (DEVICE): signed once for up to 72 hours for one phone's
+  public key; the phone signs each time step with its private key, so no
+  verifier needs a secret to tell a live code, and a copy on another phone fails;
 * paper (PAPER): one static code per printed confirmation slip.
 
 Only an active, unexpired credential gets a code. Minting is a pack, one Ed25519
@@ -25,9 +28,11 @@ from issuer.model import BEIJING, Credential, Status
 from keys.keypair import SigningKey
 from keys.keyset import b64u
 from keys.totp import DIGITS, pass_secret
-from keys.wire import PASS_MAX_HOURS, Claims, encode_minted, encode_pass, encode_paper
+from keys.device_key import alg_of
+from keys.wire import PASS_MAX_HOURS, Claims, encode_device_pass, encode_minted, encode_pass, encode_paper
 
 __all__ = [
+    "DevicePass",
     "LiveCode",
     "Minter",
     "NotMintable",
@@ -127,6 +132,35 @@ class OfflinePass:
 
 
 @dataclass(frozen=True)
+class DevicePass:
+    """A device-bound pass; the phone appends each step and its signature of it.
+
+    ``renew_after``: from then on the page fetches a new pass whenever it is
+    online, so a phone that is online now and then never runs out.
+    """
+
+    pass_bytes: bytes
+    period: int
+    not_before: int
+    not_after: int
+    alg: str
+
+    @property
+    def renew_after(self) -> int:
+        return self.not_before + (self.not_after - self.not_before) // 2
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pass": b64u(self.pass_bytes),
+            "period": self.period,
+            "not_before": self.not_before,
+            "not_after": self.not_after,
+            "renew_after": self.renew_after,
+            "alg": self.alg,
+        }
+
+
+@dataclass(frozen=True)
 class PaperCode:
     code: str
     issued_at: int
@@ -194,6 +228,17 @@ class Minter:
         )
         secret = pass_secret(self._rotation_secret, pass_id)
         return OfflinePass(signed, pass_id, self.period_s, secret, not_before, not_before + hours * 3600)
+
+    def mint_device_pass(self, credential: Credential, key_field: bytes, pass_ref: int, now: float) -> DevicePass:
+        """A pass for one registered device key (keys.device_key field) and its status index."""
+        require_mintable(credential, now)
+        not_before = int(now)
+        hours = self.pass_hours
+        signed = encode_device_pass(
+            self.signer, claims_for(credential), period=self.period_s, not_before=not_before,
+            hours=hours, pass_ref=pass_ref, device_key=key_field,
+        )
+        return DevicePass(signed, self.period_s, not_before, not_before + hours * 3600, alg_of(key_field).value)
 
     def mint_paper(self, credential: Credential, now: float) -> PaperCode:
         """The static slip code: valid until the permit's last day or ``slip_days``, whichever is first."""

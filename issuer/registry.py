@@ -20,6 +20,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
+from issuer.device_keys import DEVICE_KEY_STATUS_SQL, DeviceKeyStore
 from issuer.devices import DeviceStore
 from issuer.errors import InvalidInputError, NotFoundError
 from issuer.idnumber import mask_id_number
@@ -92,6 +93,8 @@ class Registry:
         self._depth = 0
         self.devices = DeviceStore(self)
         """The holder devices and enrolment codes of this registry (``issuer.devices``)."""
+        self.device_keys = DeviceKeyStore(self)
+        """The holder devices' public keys and their status-list indices (``issuer.device_keys``)."""
 
     def close(self) -> None:
         self._conn.close()
@@ -232,13 +235,14 @@ class Registry:
 
         Superseded versions read as REVOKED so codes minted for them stop verifying.
         Expiry is not listed: valid_until travels in the signed claims. Printed slips
-        have indices of their own (issuer.slip_register).
+        and holder device keys have indices of their own (issuer.slip_register,
+        issuer.device_keys).
         """
         cursor = self._conn.execute(
             "SELECT s.idx, CASE WHEN s.superseded = 1 OR c.status = 'revoked' THEN ? "
             "ELSE ? END FROM status_indices s JOIN credentials c ON c.cred_id = s.cred_id "
             f"WHERE s.superseded = 1 OR c.status IN ('revoked', 'suspended') UNION ALL {SLIP_STATUS_SQL} "
-            "ORDER BY 1",
+            f"UNION ALL {DEVICE_KEY_STATUS_SQL} ORDER BY 1",
             (int(StatusCode.REVOKED), int(StatusCode.SUSPENDED)),
         )
         for idx, code in cursor:

@@ -177,8 +177,22 @@ CREATE TABLE visit_cases (
 );
 """
 
+# Device keys: the public key a holder's browser created, one current key per device.
+# Each key owns a status-list index from the same space as credential versions
+# (never reused); the index reads revoked once the device is removed or the key replaced.
+_V3_DEVICE_KEYS = """
+CREATE TABLE device_keys (
+    status_index  INTEGER PRIMARY KEY,
+    device_id     INTEGER NOT NULL REFERENCES devices (device_id),
+    key_field     BLOB NOT NULL CHECK (length(key_field) = 33),
+    registered_at TEXT NOT NULL,
+    superseded_at TEXT
+);
+CREATE INDEX device_keys_device_id ON device_keys (device_id);
+"""
+
 # Index i migrates from user_version i to i + 1. Append only.
-_MIGRATIONS: tuple[str, ...] = (_V1, _V2_CONSOLE)
+_MIGRATIONS: tuple[str, ...] = (_V1, _V2_CONSOLE, _V3_DEVICE_KEYS)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 

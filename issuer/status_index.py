@@ -11,7 +11,8 @@ The space starts at 2**17 and doubles whenever it would become more than half
 full, which keeps the herd large and rejection sampling cheap. It never shrinks,
 so every index ever issued stays inside it. The current size is stored in the
 `meta` table for the status-list builder to read, and so is the number of
-indices given out (credential versions and printed slips share the space).
+indices given out (credential versions, printed slips and holder device keys
+share the space).
 
 Nothing is cached between calls: several issuer processes (or machines, on
 PostgreSQL) allocate from one database. An allocation takes the database's
@@ -84,11 +85,12 @@ class IndexAllocator:
             return int(row[0])
         # A registry from before the count was kept: count once.
         return int(conn.execute(
-            "SELECT (SELECT count(*) FROM status_indices) + (SELECT count(*) FROM slips)").fetchone()[0])
+            "SELECT (SELECT count(*) FROM status_indices) + (SELECT count(*) FROM slips) "
+            "+ (SELECT count(*) FROM device_keys)").fetchone()[0])
 
 
 def _taken(conn: Database, candidates: list[int]) -> set[int]:
-    """Which of ``candidates`` a credential version or a printed slip holds already."""
+    """Which of ``candidates`` a credential version, a printed slip or a device key holds already."""
     taken: set[int] = set()
     ordered = sorted(candidates)
     for start in range(0, len(ordered), _PROBE):
@@ -96,8 +98,9 @@ def _taken(conn: Database, candidates: list[int]) -> set[int]:
         marks = ",".join("?" * len(chunk))
         taken.update(int(r[0]) for r in conn.execute(
             f"SELECT idx FROM status_indices WHERE idx IN ({marks}) "
-            f"UNION ALL SELECT status_index FROM slips WHERE status_index IN ({marks})",
-            (*chunk, *chunk),
+            f"UNION ALL SELECT status_index FROM slips WHERE status_index IN ({marks}) "
+            f"UNION ALL SELECT status_index FROM device_keys WHERE status_index IN ({marks})",
+            (*chunk, *chunk, *chunk),
         ))
     return taken
 
