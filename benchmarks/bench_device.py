@@ -1,0 +1,130 @@
+"""The device-bound mode in process: a full verify against the raw cost of its two signatures.
+
+A DEVICE code needs two signature checks: the issuer's Ed25519 signature on the
+pass and the device's signature on the step (Ed25519 or ECDSA P-256). The
+baselines run exactly those two checks on the very bytes a code carries, with
+nothing else: no split, no time window, no status or replay store.
+
+* ``raw-pair[Ed25519]``: two libsodium ``crypto_sign_open`` calls per code.
+* ``raw-pair[P-256]``: one ``crypto_sign_open`` and one OpenSSL ECDSA P-256
+  verify (``cryptography``), the P-256 public key object built in setup, so the
+  baseline pays no point decompression.
+* ``verify-device[...]``: ``verifier.core.verify`` as the service calls it
+  (memory stores, status age checked). Every code has its own pass and its own
+  device key, so the verifier's cache of decoded P-256 keys never helps: the
+  figure includes decompressing a fresh point per code (the worst case; a holder
+  shows the same pass every period, and then the cache answers).
+
+Like bench_verify, the module runs twice and the report keeps the better pass.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from typing import Any
+
+import nacl.bindings
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from keys.base45 import b45decode
+from keys.device_key import DeviceAlg, DeviceSigner
+from keys.wire import DEVICE_TRAILER, PREFIX, device_step_message, device_text, encode_device_pass
+from verifier.core import Options, verify
+from verifier.replay import MemoryReplayStore
+from verifier.status import MemoryStatusSource
+
+from .bench_verify import PER_ROUND, measure
+from .conftest import NOW
+from .kit import CLAIMS, World
+
+PERIOD = 15
+#: pass indices inside the benchmark's status list (2^20 entries), none of them revoked
+_PASS_REFS = itertools.cycle(range(1 << 19, 1 << 20))
+ALGS = [DeviceAlg.ED25519, DeviceAlg.P256]
+
+
+@pytest.fixture(scope="module", params=[1, 2], ids=["sweep1", "sweep2"])
+def sweep(request: Any) -> int:
+    return int(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _in_sweep(sweep: int) -> None:
+    pass
+
+
+def device_codes(world: World, alg: DeviceAlg, n: int) -> list[tuple[str, DeviceSigner]]:
+    """``n`` codes for the step of NOW, each of its own pass and its own fresh device key."""
+    step = int(NOW // PERIOD)
+    out = []
+    for _ in range(n):
+        signer = DeviceSigner(alg, os.urandom(32))
+        signed = encode_device_pass(
+            world.key, CLAIMS, period=PERIOD, not_before=int(NOW) - 3600, hours=24,
+            pass_ref=next(_PASS_REFS), device_key=signer.field,
+        )
+        out.append((device_text(signed, step, signer.sign(device_step_message(signed, step))), signer))
+    return out
+
+
+def _parts(text: str) -> tuple[bytes, bytes, bytes]:
+    """(issuer-signed bytes, issuer signature, device signature) of a DEVICE code."""
+    raw = b45decode(text[len(PREFIX) :])
+    end = len(raw) - DEVICE_TRAILER.size
+    return raw[: end - 64], raw[end - 64 : end], raw[end + 2 :]
+
+
+@pytest.mark.parametrize("alg", ALGS, ids=lambda a: a.value)
+def test_raw_pair(benchmark: Any, world: World, alg: DeviceAlg) -> None:
+    issuer_key = world.key.public_key
+    crypto_sign_open = nacl.bindings.crypto_sign_open
+    step_bytes = int(NOW // PERIOD)
+    ecdsa = ec.ECDSA(hashes.SHA256())
+
+    def setup() -> tuple[Any, ...]:
+        items = []
+        for text, signer in device_codes(world, alg, PER_ROUND):
+            signed, signature, device_sig = _parts(text)
+            message = device_step_message(signed + signature, step_bytes)
+            if alg is DeviceAlg.ED25519:
+                items.append((signature + signed, device_sig + message, signer.field[1:]))
+            else:
+                assert signer._p256 is not None
+                der = encode_dss_signature(int.from_bytes(device_sig[:32], "big"), int.from_bytes(device_sig[32:], "big"))
+                items.append((signature + signed, (der, message), signer._p256.public_key()))
+        return (items,)
+
+    def run_ed25519(items: list[tuple[bytes, bytes, bytes]]) -> None:
+        for issuer_sm, device_sm, device_key in items:
+            crypto_sign_open(issuer_sm, issuer_key)
+            crypto_sign_open(device_sm, device_key)
+
+    def run_p256(items: list[tuple[bytes, tuple[bytes, bytes], Any]]) -> None:
+        for issuer_sm, (der, message), device_key in items:
+            crypto_sign_open(issuer_sm, issuer_key)
+            device_key.verify(der, message, ecdsa)
+
+    benchmark.group = "device"
+    measure(benchmark, setup, run_ed25519 if alg is DeviceAlg.ED25519 else run_p256)
+
+
+@pytest.mark.parametrize("alg", ALGS, ids=lambda a: a.value)
+def test_verify_device(benchmark: Any, world: World, options: Options, status_source: MemoryStatusSource,
+                       alg: DeviceAlg) -> None:
+    keyset = world.keyset
+
+    def setup() -> tuple[Any, ...]:
+        return ([text for text, _ in device_codes(world, alg, PER_ROUND)], MemoryReplayStore())
+
+    def run(texts: list[str], replay: MemoryReplayStore) -> None:
+        for text in texts:
+            verdict = verify(text, NOW, keyset, status_source, replay, options)
+            if not verdict.valid:
+                raise AssertionError(verdict.reason)
+
+    benchmark.group = "device"
+    measure(benchmark, setup, run)
