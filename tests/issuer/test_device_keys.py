@@ -77,13 +77,13 @@ def test_keys_for_removed_or_unknown_devices_and_non_keys_are_refused(registry: 
         registry.device_keys.register(device_id, ED, NOW)
 
 
-def test_a_version_1_registry_gains_the_device_keys_table(tmp_path: Path) -> None:
+def test_a_registry_from_before_device_keys_gains_their_table(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     with Registry(path) as reg:
         reg.insert_credential(new(), actor=CLERK, now=NOW)
     raw = sqlite3.connect(path)
     raw.execute("DROP TABLE device_keys")
-    raw.execute("PRAGMA user_version = 1")
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
     raw.commit()
     raw.close()
     conn = connect(path)
