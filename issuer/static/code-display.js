@@ -1,10 +1,13 @@
 // Which code the phone shows, and keeping it fresh. Online: a new signed code
 // from /v1/holder/live about a second before the current one expires. When
-// the network is gone: the offline pass with its one-time code, changing
+// the network is gone: the device-bound pass with each step signed by this
+// phone's key (device-binding.js), or, in a browser that cannot create such a
+// key, the offline pass with its one-time code (the weaker mode), changing
 // every period. Back online: the live code again.
 
 import {PATHS, messageOf, readJson, request} from './holder-api.js';
 import {announce, renderClock, renderCredential, setOfflineLook} from './card-view.js';
+import {deviceCodeAt, devicePassDue, devicePassUsable, ensureRegisteredKey} from './device-binding.js';
 import {passCodeAt, passDueForRenewal, passUsable} from './offline-pass.js';
 import {clearQR, renderQR} from './qr-view.js';
 import {KEYS, getItem, getJson, setJson} from './storage.js';
@@ -19,6 +22,7 @@ let offlineTimer = null;
 let expiresAtMs = 0;
 let credential = null;
 let passFetching = false;
+let deviceKey = null;
 let onUnenrolled = () => {};
 
 /** Call `listener()` when the issuer no longer knows this phone (401). */
@@ -71,6 +75,7 @@ async function refreshLive() {
     if (res.status === 409) {
       const body = await readJson(res);
       setJson(KEYS.pass, null);
+      setJson(KEYS.devicePass, null);
       clearTimeout(offlineTimer);
       setMode('live');
       showNothing(messageOf(body, lang(), t('not_active')));
@@ -99,18 +104,27 @@ export function goOffline() {
   renderOffline();
 }
 
+/** The offline code at `now`: the device-bound one when this phone can show it, else the one-time-code pass. */
+async function offlineCodeAt(now) {
+  const devicePass = getJson(KEYS.devicePass);
+  if (devicePassUsable(devicePass, deviceKey, now)) return {...(await deviceCodeAt(devicePass, deviceKey, now)), kind: 'device'};
+  const pass = getJson(KEYS.pass);
+  if (passUsable(pass, now)) return {...(await passCodeAt(pass, now)), kind: 'pass'};
+  return null;
+}
+
 async function renderOffline() {
   clearTimeout(offlineTimer);
   if (mode !== 'offline') return;
-  const pass = getJson(KEYS.pass);
-  if (!passUsable(pass, Date.now() / 1000)) {
-    showNothing(t('no_pass'));
-    return;
-  }
   try {
-    const {text, expiresAt} = await passCodeAt(pass, Date.now() / 1000);
+    const code = await offlineCodeAt(Date.now() / 1000);
     if (mode !== 'offline') return;
-    renderQR(text, 'pass');
+    if (!code) {
+      showNothing(t('no_pass'));
+      return;
+    }
+    const {text, expiresAt, kind} = code;
+    renderQR(text, kind);
     expiresAtMs = expiresAt * 1000;
     tick();
     offlineTimer = setTimeout(renderOffline, Math.max(50, expiresAtMs - Date.now() + 50));
@@ -119,22 +133,31 @@ async function renderOffline() {
   }
 }
 
-/** Fetch a new offline pass when the one held is half used (or always, with `force`). */
+/**
+ * Renew the offline pass when the one held is due (or always, with `force`):
+ * the device-bound pass when this phone holds a registered key, else the
+ * one-time-code pass.
+ */
 async function refreshPass(force) {
-  if (!force && !passDueForRenewal(getJson(KEYS.pass), Date.now() / 1000)) return;
+  const now = Date.now() / 1000;
+  const device = deviceKey !== null;
+  const [key, path, due] = device
+    ? [KEYS.devicePass, PATHS.devicePass, devicePassDue(getJson(KEYS.devicePass), now)]
+    : [KEYS.pass, PATHS.pass, passDueForRenewal(getJson(KEYS.pass), now)];
+  if (!force && !due) return;
   if (passFetching) return;
   passFetching = true;
   try {
-    const res = await request(PATHS.pass);
+    const res = await request(path);
     if (res.status === 401) {
       onUnenrolled();
       return;
     }
     if (res.status === 409) {
-      setJson(KEYS.pass, null);
+      setJson(key, null);
       return;
     }
-    if (res.ok) setJson(KEYS.pass, await res.json());
+    if (res.ok) setJson(key, await res.json());
   } catch (e) {
     // keep the pass we have
   } finally {
@@ -159,6 +182,13 @@ async function loadCredential() {
   }
 }
 
+/** This phone's registered device key, creating and registering one when it has none (null if it cannot). */
+async function bindDevice() {
+  return ensureRegisteredKey((body) => request(PATHS.deviceKey, {
+    method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body),
+  }));
+}
+
 /** Start showing codes for the enrolled phone (after enrolment or on opening the page). */
 export async function startDisplay() {
   credential = getJson(KEYS.credential);
@@ -166,7 +196,9 @@ export async function startDisplay() {
   mode = 'none';
   showNothing('');
   loadCredential();
-  refreshPass(false).then(() => {
+  bindDevice().then(async (key) => {
+    deviceKey = key;
+    await refreshPass(false);
     if (mode === 'offline') renderOffline();
   });
   return refreshLive();
@@ -177,6 +209,7 @@ export function stopDisplay() {
   clearTimeout(liveTimer);
   clearTimeout(offlineTimer);
   credential = null;
+  deviceKey = null;
   mode = 'none';
   showNothing('');
 }

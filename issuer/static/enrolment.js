@@ -1,6 +1,7 @@
 // Binding this phone to a permit with the one-time enrolment code from the
 // counter, and removing the binding.
 
+import {forgetDeviceKey} from './device-binding.js';
 import {PATHS, messageOf, readJson, request} from './holder-api.js';
 import {KEYS, forgetEnrolment, setItem} from './storage.js';
 import {lang, t} from './text.js';
@@ -56,9 +57,10 @@ async function enrol(onEnrolled) {
   }
 }
 
-/** The phone is no longer enrolled: forget its token, pass and details; show why. */
+/** The phone is no longer enrolled: forget its token, passes, device key and details; show why. */
 export function showUnenrolled(message) {
   forgetEnrolment();
+  forgetDeviceKey();
   showPanel('enrol');
   $('enrol-error').textContent = message;
 }

@@ -8,6 +8,8 @@ export const PATHS = Object.freeze({
   live: '/v1/holder/live',
   pass: '/v1/holder/pass',
   credential: '/v1/holder/credential',
+  deviceKey: '/v1/holder/device-key',
+  devicePass: '/v1/holder/device-pass',
 });
 const TIMEOUT_MS = 5000;
 

@@ -5,7 +5,20 @@ import {t} from './text.js';
 
 const el = () => document.getElementById('qr');
 
-/** Draw `text`; `mode` is "live" or "pass" (an offline pass with its one-time code). */
+const LABELS = {pass: 'qr_offline', device: 'qr_device'};
+// Which offline mode is shown, in words: the one-time-code pass is the weaker one.
+const MODE_NOTES = {pass: 'mode_weaker', device: 'mode_device'};
+
+function noteOfflineMode(mode) {
+  const note = document.getElementById('offline-mode');
+  note.dataset.mode = MODE_NOTES[mode] ? mode : 'none';
+  note.textContent = MODE_NOTES[mode] ? t(MODE_NOTES[mode]) : '';
+}
+
+/**
+ * Draw `text`; `mode` is "live", "device" (a device-bound pass with its step
+ * signed by this phone's key) or "pass" (an offline pass with its one-time code).
+ */
 export function renderQR(text, mode) {
   const qr = window.qrcode(0, 'M');
   qr.addData(text, 'Alphanumeric');
@@ -15,7 +28,8 @@ export function renderQR(text, mode) {
   box.classList.remove('empty');
   box.dataset.code = text;
   box.dataset.mode = mode;
-  box.setAttribute('aria-label', mode === 'pass' ? t('qr_offline') : t('qr_live'));
+  box.setAttribute('aria-label', t(LABELS[mode] || 'qr_live'));
+  noteOfflineMode(mode);
   document.getElementById('qr-message').hidden = true;
 }
 
@@ -26,6 +40,7 @@ export function clearQR(message = '') {
   box.classList.add('empty');
   delete box.dataset.code;
   box.dataset.mode = 'none';
+  noteOfflineMode('none');
   const msg = document.getElementById('qr-message');
   msg.textContent = message;
   msg.hidden = !message;
@@ -34,5 +49,6 @@ export function clearQR(message = '') {
 /** The label of the code area in the current language, for the code now shown. */
 export function relabelQR() {
   const box = el();
-  box.setAttribute('aria-label', box.dataset.mode === 'pass' ? t('qr_offline') : t('qr_live'));
+  box.setAttribute('aria-label', t(LABELS[box.dataset.mode] || 'qr_live'));
+  noteOfflineMode(box.dataset.mode);
 }

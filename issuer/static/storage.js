@@ -2,7 +2,9 @@
 // offline pass, the last credential details and the language. Private modes
 // that refuse storage leave the page working for this visit.
 
-export const KEYS = Object.freeze({token: 'rp.device_token', pass: 'rp.pass', credential: 'rp.credential'});
+export const KEYS = Object.freeze({
+  token: 'rp.device_token', pass: 'rp.pass', devicePass: 'rp.device_pass', credential: 'rp.credential',
+});
 
 export function getItem(key) {
   try {

@@ -6,13 +6,14 @@
  */
 "use strict";
 
-var CACHE = "holder-shell-v2";
+var CACHE = "holder-shell-v3";
 var SHELL = [
   "/holder/",
   "/holder/static/holder.css",
   "/holder/static/holder.js",
   "/holder/static/card-view.js",
   "/holder/static/code-display.js",
+  "/holder/static/device-binding.js",
   "/holder/static/enrolment.js",
   "/holder/static/holder-api.js",
   "/holder/static/offline-pass.js",
@@ -21,6 +22,7 @@ var SHELL = [
   "/holder/static/text.js",
   "/lib/base45.js",
   "/lib/bytes.js",
+  "/lib/device-key.js",
   "/lib/timesteps.js",
   "/lib/totp.js",
   "/lib/wire.js",

@@ -6,10 +6,13 @@
 //   MINTED   period u8 | step u32 | nonce 3s                               8 bytes
 //   PASS     period u8 | not_before u32 | hours u8 | pass_id 8s           14 bytes
 //   PAPER    issued_at u32 | not_after u32                                 8 bytes
+//   DEVICE   period u8 | not_before u32 | hours u8 | pass_ref u24
+//            | device_key 33s (device-key.js)                             42 bytes
 //   claims   ref u24 | kind u8 (permit_type << 5 | district)
 //            | valid_until u16 (days) | id_tail u16 | name (UTF-8, the rest)   8 + n bytes
 //   signature  Ed25519 over every byte before it                          64 bytes
 //   PASS only, unsigned trailer: step_low u16 | totp u24                   5 bytes
+//   DEVICE only, device trailer: step_low u16 | device signature 64s      66 bytes
 //
 // A mode is one entry of MODES: its fields' size, the longest name it
 // carries, its unsigned trailer and how its fields read. Adding a mode is
@@ -44,7 +47,7 @@ export class CredentialError extends Error {
   }
 }
 
-export const MODE = Object.freeze({MINTED: 1, PASS: 2, PAPER: 3});
+export const MODE = Object.freeze({MINTED: 1, PASS: 2, PAPER: 3, DEVICE: 4});
 
 /** mode number -> its layout. `fields(signed, trailer, at)` reads the mode's time fields at offset `at`. */
 export const MODES = Object.freeze({
@@ -62,6 +65,14 @@ export const MODES = Object.freeze({
   [MODE.PAPER]: Object.freeze({
     name: 'PAPER', fieldsSize: 8, nameMaxBytes: 30, trailerSize: 0,
     fields: (b, t, h) => ({issuedAt: readU32(b, h), notAfter: readU32(b, h + 4)}),
+  }),
+  [MODE.DEVICE]: Object.freeze({
+    name: 'DEVICE', fieldsSize: 42, nameMaxBytes: 18, trailerSize: 66,
+    fields: (b, t, h) => ({
+      period: b[h], notBefore: readU32(b, h + 1), hours: b[h + 5], passRef: readU24(b, h + 6),
+      passRefBytes: b.slice(h + 6, h + 9), deviceKey: b.slice(h + 9, h + 42),
+      stepLow: readU16(t, 0), deviceSignature: t.slice(2, 66),
+    }),
   }),
 });
 
@@ -165,4 +176,26 @@ export function passText(signedPass, step, code) {
   const low = step % 0x10000;
   const trailer = Uint8Array.of(low >> 8, low & 0xff, (code >> 16) & 0xff, (code >> 8) & 0xff, code & 0xff);
   return PREFIX + b45encode(concatBytes(signedPass, trailer));
+}
+
+/** What the device signs for one step (keys.wire.device_step_message): context, full step u32, the whole pass. */
+export const DEVICE_CONTEXT = new TextEncoder().encode('permit-device/1');
+
+export function deviceStepMessage(devicePass, step) {
+  const s = Uint8Array.of((step >>> 24) & 0xff, (step >>> 16) & 0xff, (step >>> 8) & 0xff, step & 0xff);
+  return concatBytes(DEVICE_CONTEXT, s, devicePass);
+}
+
+/** The text a phone shows offline with a device-bound pass (keys.wire.device_text). */
+export function deviceText(devicePass, step, signature) {
+  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_SIZE) throw new RangeError('a device signature is 64 bytes');
+  const low = step % 0x10000;
+  return PREFIX + b45encode(concatBytes(devicePass, Uint8Array.of(low >> 8, low & 0xff), signature));
+}
+
+/** The replay key of a device-bound code, as the service's: "d" + pass_ref(3) + not_before(4) + step(4), in hex. */
+export function deviceReplayKey(split, step) {
+  const h = HEADER_SIZE;
+  const s = Uint8Array.of((step >>> 24) & 0xff, (step >>> 16) & 0xff, (step >>> 8) & 0xff, step & 0xff);
+  return 'd' + toHex(split.signed.slice(h + 6, h + 9)) + toHex(split.signed.slice(h + 1, h + 5)) + toHex(s);
 }

@@ -5,10 +5,12 @@
 
 import {keyValidAt, verifyEd25519} from './keyset.js';
 import {STATUS, statusAt} from './status-list.js';
-import {fromHex, toHex} from '/lib/bytes.js';
+import {concatBytes, fromHex, toHex} from '/lib/bytes.js';
+import {verifyDeviceSignature} from '/lib/device-key.js';
 import {beijingDay, stepAt} from '/lib/timesteps.js';
 import {
-  CredentialError, MODE, MODE_NAMES, claimsOffset, decodeClaims, mintedReplayKey, unverifiedSplit, unverifiedTimeFields,
+  CredentialError, MODE, MODE_NAMES, claimsOffset, decodeClaims, deviceReplayKey, deviceStepMessage, mintedReplayKey,
+  unverifiedSplit, unverifiedTimeFields,
 } from '/lib/wire.js';
 
 export const DEFAULT_OPTIONS = Object.freeze({
@@ -22,6 +24,17 @@ function checkWindow(step, nowStep, skew) {
   if (step > nowStep + skew) throw new CredentialError('NOT_YET_VALID');
 }
 
+/** A pass's hours, then the step of its trailer (its low 16 bits, the step nearest ours) within the skew. */
+function passWindow(fields, now, skew) {
+  if (fields.period === 0) throw new CredentialError('MALFORMED', 'period');
+  if (now < fields.notBefore - skew * fields.period) throw new CredentialError('NOT_YET_VALID');
+  if (now > fields.notBefore + fields.hours * 3600) throw new CredentialError('STALE');
+  const nowStep = stepAt(now, fields.period);
+  const step = nowStep + ((((fields.stepLow - nowStep + 0x8000) % 0x10000) + 0x10000) % 0x10000) - 0x8000;
+  checkWindow(step, nowStep, skew);
+  return step;
+}
+
 /** Per mode: its time window, and the step it was shown at (null when it has none). */
 const TIME_CHECKS = {
   [MODE.MINTED](fields, now, skew) {
@@ -29,15 +42,8 @@ const TIME_CHECKS = {
     checkWindow(fields.step, stepAt(now, fields.period), skew);
     return fields.step;
   },
-  [MODE.PASS](fields, now, skew) {
-    if (fields.period === 0) throw new CredentialError('MALFORMED', 'period');
-    if (now < fields.notBefore - skew * fields.period) throw new CredentialError('NOT_YET_VALID');
-    if (now > fields.notBefore + fields.hours * 3600) throw new CredentialError('STALE');
-    const nowStep = stepAt(now, fields.period);
-    const step = nowStep + ((((fields.stepLow - nowStep + 0x8000) % 0x10000) + 0x10000) % 0x10000) - 0x8000;
-    checkWindow(step, nowStep, skew);
-    return step;
-  },
+  [MODE.PASS]: passWindow,
+  [MODE.DEVICE]: passWindow,
   [MODE.PAPER](fields, now, skew, options) {
     const tolerance = options.paper_future_tolerance_s ?? DEFAULT_OPTIONS.paper_future_tolerance_s;
     if (now < fields.issuedAt - tolerance) throw new CredentialError('NOT_YET_VALID');
@@ -67,11 +73,20 @@ export async function checkSigned(text, now, keyset, options = DEFAULT_OPTIONS) 
   if (claims.validUntilDays < beijingDay(now)) throw new CredentialError('CREDENTIAL_EXPIRED');
   let replayKey = null;
   let replayTtl = 0;
+  let passRef = null;
   if (split.mode === MODE.MINTED) {
     replayKey = mintedReplayKey(split);
     replayTtl = (step + skew + 1) * fields.period - now + 1;
+  } else if (split.mode === MODE.DEVICE) {
+    const message = deviceStepMessage(concatBytes(split.signed, split.signature), step);
+    if (!(await verifyDeviceSignature(fields.deviceKey, fields.deviceSignature, message))) {
+      throw new CredentialError('BAD_DEVICE_SIGNATURE');
+    }
+    replayKey = deviceReplayKey(split, step);
+    replayTtl = (step + skew + 1) * fields.period - now + 1;
+    passRef = fields.passRef;
   }
-  return {mode: split.mode, claims, replayKey, replayTtl, livenessUnverifiable: split.mode === MODE.PASS};
+  return {mode: split.mode, claims, replayKey, replayTtl, livenessUnverifiable: split.mode === MODE.PASS, passRef};
 }
 
 /**
@@ -136,7 +151,10 @@ export async function verifyOffline(text, now, {keyset, statusList, replay, opti
   try {
     const maxAge = options.offline_max_status_age_s ?? DEFAULT_OPTIONS.offline_max_status_age_s;
     if (!statusList || statusAge > maxAge) throw new CredentialError('STATUS_STALE');
-    const status = statusAt(statusList, checked.claims.ref);
+    // A device pass takes the worse of its credential's status and its own (a removed phone).
+    const status = Math.max(
+      statusAt(statusList, checked.claims.ref), checked.passRef === null ? STATUS.ACTIVE : statusAt(statusList, checked.passRef),
+    );
     if (status === STATUS.REVOKED) throw new CredentialError('REVOKED');
     if (status === STATUS.SUSPENDED) throw new CredentialError('SUSPENDED');
     if (checked.livenessUnverifiable) throw new CredentialError('LIVENESS_UNVERIFIABLE');

@@ -5,7 +5,7 @@
 // key set and status list carry "X-Scanner-Cache: hit" so the page does not
 // mistake them for fresh data.
 
-const CACHE = 'permit-scanner-v2';
+const CACHE = 'permit-scanner-v3';
 const SHELL = [
   '/scan',
   '/scan/api.js',
@@ -36,6 +36,7 @@ const SHELL = [
   '/scan/config.json',
   '/lib/base45.js',
   '/lib/bytes.js',
+  '/lib/device-key.js',
   '/lib/timesteps.js',
   '/lib/totp.js',
   '/lib/wire.js',
