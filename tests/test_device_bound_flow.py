@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 
 from issuer.app import create_app as create_issuer_app
-from tests.fixtures.browser import write_y4m
+from tests.fixtures.browser import WEBCRYPTO_WITHOUT_DEVICE_KEYS, WEBCRYPTO_WITHOUT_ED25519, write_y4m
 from tests.issuer.app_helpers import ADMIN, issue, make_config
 from tests.scanner.page_helpers import WAIT_MS, next_verdict, open_scanner, sign_in, wait_data_cached, wedge_scan
 from verifier.app import create_app as create_verifier_app
@@ -32,20 +32,6 @@ from verifier.config import Config
 
 pytestmark = pytest.mark.browser
 PERIOD_S = 120
-
-#: the browser's WebCrypto without Ed25519 key generation (as in browsers that lack it)
-NO_ED25519 = """
-(() => {
-  const generate = SubtleCrypto.prototype.generateKey;
-  SubtleCrypto.prototype.generateKey = function (params, ...rest) {
-    const name = typeof params === 'string' ? params : params && params.name;
-    if (name === 'Ed25519') return Promise.reject(new DOMException('not supported', 'NotSupportedError'));
-    return generate.call(this, params, ...rest);
-  };
-})();
-"""
-#: ... and without ECDSA either: no device key can be made at all
-NO_DEVICE_KEYS = NO_ED25519.replace("if (name === 'Ed25519')", "if (name === 'Ed25519' || name === 'ECDSA')")
 
 LOAD_KEY = """async () => {
   const {loadDeviceKey} = await import('/holder/static/device-binding.js');
@@ -201,13 +187,13 @@ def test_device_bound_code_offline_on_both_sides(browser: Any, browser_with_came
 def test_p256_where_ed25519_is_missing_and_the_weaker_mode_where_no_key_can_be_made(
     browser: Any, issuer_url: str, admin: httpx.Client, verifier: dict[str, str]
 ) -> None:
-    p256 = holder_page(browser, issuer_url, admin, "李四", NO_ED25519)
+    p256 = holder_page(browser, issuer_url, admin, "李四", WEBCRYPTO_WITHOUT_ED25519)
     p256.wait_for_function("() => !!localStorage.getItem('rp.device_pass')", timeout=WAIT_MS)
     key = p256.evaluate(LOAD_KEY)
     assert (key["alg"], key["extractable"], key["exported"]) == ("P-256", False, "InvalidAccessError")
     device_code = go_offline(p256, "device")
 
-    weak = holder_page(browser, issuer_url, admin, "王五", NO_DEVICE_KEYS, seq=2)
+    weak = holder_page(browser, issuer_url, admin, "王五", WEBCRYPTO_WITHOUT_DEVICE_KEYS, seq=2)
     weak.wait_for_function("() => !!localStorage.getItem('rp.pass')", timeout=WAIT_MS)
     assert weak.evaluate(LOAD_KEY) is None
     totp_code = go_offline(weak, "pass")

@@ -23,7 +23,7 @@ from keys.base45 import b45encode
 from keys.keyset import b64u
 from keys.totp import code_at
 from keys.wire import pass_text
-from tests.fixtures.browser import module_graph
+from tests.fixtures.browser import WEBCRYPTO_WITHOUT_DEVICE_KEYS, module_graph
 from tests.issuer.app_helpers import (
     ADMIN,
     T0,
@@ -49,9 +49,11 @@ def http(server: str) -> Iterator[httpx.Client]:
         yield c
 
 
-def new_page(browser: Any, server: str, at: float, *, service_workers: str = "block") -> Any:
+def new_page(browser: Any, server: str, at: float, *, service_workers: str = "block", init_script: str = "") -> Any:
     context = browser.new_context(viewport={"width": 400, "height": 900}, device_scale_factor=2,
                                   service_workers=service_workers, locale="zh-CN")
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     page.clock.install(time=at)  # seconds in the Python API
     page.goto(server + "/holder/")
@@ -111,8 +113,9 @@ def test_live_qr_rotates_and_verifies(browser, server: str, http: httpx.Client, 
 
 
 def test_offline_switches_to_pass(browser, server: str, http: httpx.Client, clock: Clock, issuer_keys) -> None:
+    """A browser that cannot make a device key (tests/test_device_bound_flow.py has those that can)."""
     cred = issue(http, name="李四")
-    page = new_page(browser, server, clock())
+    page = new_page(browser, server, clock(), init_script=WEBCRYPTO_WITHOUT_DEVICE_KEYS)
     enrol_in_page(page, http, cred["cred_id"])
     page.wait_for_function("() => !!localStorage.getItem('rp.pass')")
 
@@ -239,13 +242,13 @@ def test_suspended_credential_shows_no_code(browser, server: str, http: httpx.Cl
 
 @pytest.mark.skipif(os.environ.get("CI_NO_SW") == "1", reason="service workers disabled")
 def test_page_opens_offline_from_service_worker(browser, server: str, http: httpx.Client, clock: Clock, issuer_keys) -> None:
-    page = new_page(browser, server, clock(), service_workers="allow")
+    page = new_page(browser, server, clock(), service_workers="allow", init_script=WEBCRYPTO_WITHOUT_DEVICE_KEYS)
     enrol_in_page(page, http, issue(http, name="王五")["cred_id"])
     page.wait_for_function("() => !!localStorage.getItem('rp.pass')")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("() => caches.has('holder-shell-v2')")
+    page.wait_for_function("() => caches.has('holder-shell-v3')")
     page.wait_for_function("""async () => {
-        const c = await caches.open('holder-shell-v2');
+        const c = await caches.open('holder-shell-v3');
         return (await c.keys()).length >= 4;
     }""")
     page.context.set_offline(True)
