@@ -76,7 +76,7 @@ class DeviceKeyStore:
             [index] = self._reg.allocate_indices(1)
             conn.execute(
                 "INSERT INTO device_keys (status_index, device_id, key_field, registered_at) VALUES (?, ?, ?, ?)",
-                (index, device_id, key_field, at),
+                (index, device_id, key_field.hex(), at),
             )
             self._reg.record_audit(
                 actor=actor, operation="device.key", cred_id=device.cred_id, now=now,
@@ -96,4 +96,4 @@ class DeviceKeyStore:
         ).fetchone()
         if row is None:
             return None
-        return DeviceKey(int(row[0]), bytes(row[1]), int(row[2]), datetime.fromisoformat(row[3]))
+        return DeviceKey(int(row[0]), bytes.fromhex(row[1]), int(row[2]), datetime.fromisoformat(row[3]))

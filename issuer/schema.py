@@ -177,14 +177,15 @@ CREATE TABLE visit_cases (
 );
 """
 
-# Device keys: the public key a holder's browser created, one current key per device.
+# Device keys: the public key a holder's browser created (the 33-byte field of
+# keys.device_key, in hex: text is portable to PostgreSQL), one current key per device.
 # Each key owns a status-list index from the same space as credential versions
 # (never reused); the index reads revoked once the device is removed or the key replaced.
 _V3_DEVICE_KEYS = """
 CREATE TABLE device_keys (
     status_index  INTEGER PRIMARY KEY,
     device_id     INTEGER NOT NULL REFERENCES devices (device_id),
-    key_field     BLOB NOT NULL CHECK (length(key_field) = 33),
+    key_field     TEXT NOT NULL CHECK (length(key_field) = 66),
     registered_at TEXT NOT NULL,
     superseded_at TEXT
 );
