@@ -23,8 +23,8 @@ P256 = DeviceSigner(DeviceAlg.P256, bytes(range(11, 43))).field
 def _device(registry: Registry, cred_id: str | None = None) -> int:
     if cred_id is None:
         cred_id = registry.insert_credential(new(), actor=CLERK, now=NOW).cred_id
-    registry.enrol_device(registry.create_enrolment(cred_id, NOW), "phone", NOW)
-    return registry.list_devices(cred_id)[-1].device_id
+    registry.devices.enrol_device(registry.devices.create_enrolment(cred_id, NOW), "phone", NOW)
+    return registry.devices.list_devices(cred_id)[-1].device_id
 
 
 def test_a_key_gets_an_index_no_credential_has(tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_a_replaced_key_and_a_removed_phone_read_revoked(registry: Registry) -> 
     assert registry.device_keys.current(phone) == replaced
     entries = dict(registry.status_entries())
     assert entries == {old.status_index: REVOKED}
-    registry.revoke_device(phone, NOW, actor=CLERK)
+    registry.devices.revoke_device(phone, NOW, actor=CLERK)
     entries = dict(registry.status_entries())
     assert entries == {old.status_index: REVOKED, replaced.status_index: REVOKED}
     assert kept.status_index not in entries
@@ -72,7 +72,7 @@ def test_keys_for_removed_or_unknown_devices_and_non_keys_are_refused(registry: 
         registry.device_keys.register(device_id, b"\x04" + bytes(32), NOW)
     with pytest.raises(NotFoundError):
         registry.device_keys.register(9999, ED, NOW)
-    registry.revoke_device(device_id, NOW, actor=CLERK)
+    registry.devices.revoke_device(device_id, NOW, actor=CLERK)
     with pytest.raises(InvalidStateError):
         registry.device_keys.register(device_id, ED, NOW)
 
