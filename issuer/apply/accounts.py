@@ -196,11 +196,19 @@ class AccountStore:
 
     def totp_begin(self, account_id: str) -> str:
         """A new secret to enrol (not yet required at sign-in); the provisioning URI for the QR."""
-        secret = pyotp.random_base32()
         self.sql.run("UPDATE apply_accounts SET totp_secret = ?, totp_enabled = 0 WHERE account_id = ?",
-                     (secret, account_id))
-        account = self.get(account_id)
-        return pyotp.TOTP(secret).provisioning_uri(name=account.masked_phone, issuer_name=TOTP_ISSUER)
+                     (pyotp.random_base32(), account_id))
+        uri = self.totp_pending_uri(account_id)
+        assert uri is not None
+        return uri
+
+    def totp_pending_uri(self, account_id: str) -> str | None:
+        """The provisioning URI of a secret begun but not yet confirmed (to show its QR again)."""
+        row = self.sql.one("SELECT totp_secret, totp_enabled FROM apply_accounts WHERE account_id = ?", (account_id,))
+        if row is None or row[0] is None or row[1]:
+            return None
+        return pyotp.TOTP(str(row[0])).provisioning_uri(name=self.get(account_id).masked_phone,
+                                                        issuer_name=TOTP_ISSUER)
 
     def totp_confirm(self, account_id: str, code: str, now: datetime) -> None:
         """Turn the second factor on once the phone shows a right code."""

@@ -166,18 +166,25 @@ def account_routes(platform: Platform) -> list[Route]:
         form = await request.form(max_files=0, max_fields=10)
         platform.check_csrf(request, form_text(form, "csrf"), session)
         action, me, now = form_text(form, "action"), session.account.account_id, state.now_dt()
+
+        def with_qr(uri: str | None, **values: Any) -> Response:
+            if uri is None:
+                return platform.render(request, "security.html", session, **values)
+            buf = io.BytesIO()
+            segno.make(uri, error="m").save(buf, kind="svg", scale=4, border=2, xmldecl=False, svgns=True)
+            return platform.render(request, "security.html", session, qr_svg=buf.getvalue().decode(), uri=uri,
+                                   **values)
+
         try:
             if action == "begin":
-                uri = await platform.call(lambda d: d.accounts.totp_begin(me))
-                buf = io.BytesIO()
-                segno.make(uri, error="m").save(buf, kind="svg", scale=4, border=2, xmldecl=False, svgns=True)
-                return platform.render(request, "security.html", session, qr_svg=buf.getvalue().decode(), uri=uri)
+                return with_qr(await platform.call(lambda d: d.accounts.totp_begin(me)))
             if action == "confirm":
                 await platform.call(lambda d: d.accounts.totp_confirm(me, form_text(form, "totp", 12), now))
             elif action == "disable":
                 await platform.call(lambda d: d.accounts.totp_disable(me, str(form.get("password") or "")[:200]))
         except InvalidFieldError as exc:
-            return platform.render(request, "security.html", session, errors=field_errors(exc, words), status=400)
+            pending = await platform.call(lambda d: d.accounts.totp_pending_uri(me))
+            return with_qr(pending, errors=field_errors(exc, words), status=400)
         return RedirectResponse("/apply/account/security", status_code=303)
 
     async def phone(request: Request) -> Response:
