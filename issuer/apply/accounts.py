@@ -35,6 +35,7 @@ SESSION_IDLE = timedelta(minutes=30)
 SESSION_MAX = timedelta(hours=12)
 SMS_CODE_TTL = timedelta(minutes=10)
 SMS_CODE_ATTEMPTS = 5
+SMS_RESEND_WAIT = timedelta(seconds=60)  # one text a minute per number and purpose
 TOTP_ISSUER = "北京居住证 Beijing residence permit"
 _COLUMNS = "account_id, id_number, name, phone, totp_enabled, created_at"
 
@@ -81,6 +82,13 @@ class AccountStore:
         number = normalise_phone(phone)
         code = f"{secrets.randbelow(10**6):06d}"
         with self.sql.transaction():
+            last = self.sql.scalar("SELECT expires_at FROM apply_sms_codes WHERE phone = ? AND purpose = ?",
+                                   (number, purpose))
+            if last is not None:
+                wait = (datetime.fromisoformat(str(last)) - SMS_CODE_TTL + SMS_RESEND_WAIT - now).total_seconds()
+                if wait > 0:
+                    raise InvalidFieldError("sms_code", f"验证码已发送，请 {int(wait) + 1} 秒后再获取",
+                                            f"A code was just sent: ask again in {int(wait) + 1} seconds")
             self.sql.run("DELETE FROM apply_sms_codes WHERE phone = ? AND purpose = ?", (number, purpose))
             self.sql.run("INSERT INTO apply_sms_codes (phone, purpose, code_hash, expires_at) VALUES (?, ?, ?, ?)",
                          (number, purpose, tokens.hash_secret(code), timestamp(now + SMS_CODE_TTL)))

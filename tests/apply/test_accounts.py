@@ -62,20 +62,24 @@ def test_a_code_works_once_and_an_id_number_registers_once(accounts: AccountStor
                           sms_code=code(outbox, "13900000009"), now=NOW)
 
 
-def test_codes_expire_and_wear_out(accounts: AccountStore, outbox: DevOutbox) -> None:
+def test_codes_expire_wear_out_and_are_sent_once_a_minute(accounts: AccountStore, outbox: DevOutbox) -> None:
     accounts.send_code(PHONE, "register", NOW)
+    with pytest.raises(InvalidFieldError) as again:
+        accounts.send_code(PHONE, "register", NOW + timedelta(seconds=30))
+    assert "31" in again.value.message_zh and len(outbox.messages(PHONE)) == 1
     good = code(outbox)
     with pytest.raises(InvalidFieldError):
         accounts.register(name="王芳", id_number=make_id(), phone=PHONE, password="abc12345", sms_code=good,
                           now=NOW + timedelta(minutes=11))
-    accounts.send_code(PHONE, "register", NOW)
+    accounts.send_code(PHONE, "register", NOW + timedelta(minutes=12))
     good = code(outbox)
     for _ in range(5):
         with pytest.raises(InvalidFieldError):
             accounts.register(name="王芳", id_number=make_id(), phone=PHONE, password="abc12345",
-                              sms_code="111111" if good != "111111" else "222222", now=NOW)
+                              sms_code="111111" if good != "111111" else "222222", now=NOW + timedelta(minutes=12))
     with pytest.raises(InvalidFieldError):  # five wrong tries spend the code
-        accounts.register(name="王芳", id_number=make_id(), phone=PHONE, password="abc12345", sms_code=good, now=NOW)
+        accounts.register(name="王芳", id_number=make_id(), phone=PHONE, password="abc12345", sms_code=good,
+                          now=NOW + timedelta(minutes=12))
 
 
 def test_sign_in_by_id_number_or_phone(accounts: AccountStore, outbox: DevOutbox) -> None:
