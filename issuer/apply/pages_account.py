@@ -46,8 +46,7 @@ def account_routes(platform: Platform) -> list[Route]:
         words = Words(lang_of(request))
         if request.method == "GET":
             return platform.render(request, "register.html", form={})
-        form = await request.form(max_files=0, max_fields=20)
-        platform.check_csrf(request, form_text(form, "csrf"), None)
+        form = await platform.posted_form(request, None, max_fields=20)
         values = {k: form_text(form, k) for k in ("name", "id_number", "phone")}
         now = state.now_dt()
         try:
@@ -76,8 +75,7 @@ def account_routes(platform: Platform) -> list[Route]:
         words = Words(lang_of(request))
         if request.method == "GET":
             return platform.render(request, "login.html", form={})
-        form = await request.form(max_files=0, max_fields=20)
-        platform.check_csrf(request, form_text(form, "csrf"), None)
+        form = await platform.posted_form(request, None, max_fields=20)
         login_name = form_text(form, "login", 32)
         password = str(form.get("password") or "")[:200]
         totp = form_text(form, "totp", 12) or None
@@ -117,8 +115,7 @@ def account_routes(platform: Platform) -> list[Route]:
         words = Words(lang_of(request))
         if request.method == "GET":
             return platform.render(request, "reset.html", form={})
-        form = await request.form(max_files=0, max_fields=20)
-        platform.check_csrf(request, form_text(form, "csrf"), None)
+        form = await platform.posted_form(request, None, max_fields=20)
         values = {"login": form_text(form, "login", 32)}
         now = state.now_dt()
         try:
@@ -163,8 +160,7 @@ def account_routes(platform: Platform) -> list[Route]:
         words = Words(lang_of(request))
         if request.method == "GET":
             return platform.render(request, "security.html", session)
-        form = await request.form(max_files=0, max_fields=10)
-        platform.check_csrf(request, form_text(form, "csrf"), session)
+        form = await platform.posted_form(request, session, max_fields=10)
         action, me, now = form_text(form, "action"), session.account.account_id, state.now_dt()
 
         def with_qr(uri: str | None, **values: Any) -> Response:
@@ -193,8 +189,7 @@ def account_routes(platform: Platform) -> list[Route]:
         if isinstance(found, Response):
             return found
         session, _ = found
-        form = await request.form(max_files=0, max_fields=5)
-        platform.check_csrf(request, form_text(form, "csrf"), session)
+        form = await platform.posted_form(request, session, max_fields=5)
         cred_id = request.path_params["cred_id"]
         me, now = session.account, state.now_dt()
 

@@ -93,8 +93,7 @@ def application_routes(platform: Platform) -> list[Route]:
 
     async def create(request: Request) -> Response:
         async def run(session: Session, words: Words) -> Response:
-            form = await request.form(max_files=0, max_fields=5)
-            platform.check_csrf(request, form_text(form, "csrf"), session)
+            form = await platform.posted_form(request, session, max_fields=5)
             me, now = session.account, state.now_dt()
             app = await platform.call(lambda d: d.store.create(
                 kind=form_text(form, "kind", 32), holder_name=me.name, id_number=me.id_number, phone=me.phone,
@@ -106,8 +105,7 @@ def application_routes(platform: Platform) -> list[Route]:
         async def run(session: Session, words: Words) -> Response:
             if request.method == "GET":
                 return await page(request, session, words)
-            form = await request.form(max_files=0, max_fields=20)
-            platform.check_csrf(request, form_text(form, "csrf"), session)
+            form = await platform.posted_form(request, session, max_fields=20)
             app_id, me, now = request.path_params["app_id"], session.account, state.now_dt()
             fields: dict[str, Any] = {}
             for name in ("district_code", "address", "proof_basis", "proof_from", "proof_to", "target_cred_id"):
@@ -143,8 +141,7 @@ def application_routes(platform: Platform) -> list[Route]:
         async def run(session: Session, words: Words) -> Response:
             app_id, me, now = request.path_params["app_id"], session.account, state.now_dt()
             if request.method == "POST":
-                form = await request.form(max_files=0, max_fields=5)
-                platform.check_csrf(request, form_text(form, "csrf"), session)
+                form = await platform.posted_form(request, session, max_fields=5)
 
                 def submit(d: Desk) -> Application:
                     own_application(d, app_id, me.account_id)
@@ -171,8 +168,7 @@ def application_routes(platform: Platform) -> list[Route]:
 
     async def withdraw(request: Request) -> Response:
         async def run(session: Session, words: Words) -> Response:
-            form = await request.form(max_files=0, max_fields=5)
-            platform.check_csrf(request, form_text(form, "csrf"), session)
+            form = await platform.posted_form(request, session, max_fields=5)
             app_id, me, now = request.path_params["app_id"], session.account, state.now_dt()
 
             def act(d: Desk) -> None:
@@ -189,8 +185,8 @@ def application_routes(platform: Platform) -> list[Route]:
             if declared.isdigit() and int(declared) > MAX_EVIDENCE_BYTES + 64 * 1024:
                 return await page(request, session, words, status=413, errors={
                     "evidence": words.pick("文件不能超过5MB", "The file must be 5 MB or smaller")})
-            form = await request.form(max_files=1, max_fields=5, max_part_size=MAX_EVIDENCE_BYTES + 1)
-            platform.check_csrf(request, form_text(form, "csrf"), session)
+            form = await platform.posted_form(request, session, max_files=1, max_fields=5,
+                                              max_part_size=MAX_EVIDENCE_BYTES + 1)
             upload_file = form.get("file")
             data, name = b"", ""
             if isinstance(upload_file, UploadFile):
@@ -228,8 +224,7 @@ def application_routes(platform: Platform) -> list[Route]:
 
     async def remove_evidence(request: Request) -> Response:
         async def run(session: Session, words: Words) -> Response:
-            form = await request.form(max_files=0, max_fields=5)
-            platform.check_csrf(request, form_text(form, "csrf"), session)
+            form = await platform.posted_form(request, session, max_fields=5)
             app_id, evidence_id = request.path_params["app_id"], request.path_params["evidence_id"]
             me, now = session.account, state.now_dt()
 

@@ -46,8 +46,7 @@ def booking_routes(platform: Platform) -> list[Route]:
         app_id, me, now = request.path_params["app_id"], session.account, state.now_dt()
         errors: dict[str, str] = {}
         if request.method == "POST":
-            form = await request.form(max_files=0, max_fields=5)
-            platform.check_csrf(request, form_text(form, "csrf"), session)
+            form = await platform.posted_form(request, session, max_fields=5)
             day_text, _, half = form_text(form, "slot", 20).partition("|")
             station_id = form_text(form, "station_id", 16)
 
@@ -77,8 +76,7 @@ def booking_routes(platform: Platform) -> list[Route]:
         if isinstance(found, Response):
             return found
         session, _ = found
-        form = await request.form(max_files=0, max_fields=5)
-        platform.check_csrf(request, form_text(form, "csrf"), session)
+        form = await platform.posted_form(request, session, max_fields=5)
         app_id, me, now = request.path_params["app_id"], session.account, state.now_dt()
 
         def act(d: Desk) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, TypeVar
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -121,6 +122,13 @@ class Platform:
         expected = session.csrf if session is not None else request.cookies.get(PRE_COOKIE)
         if not expected or not sent or not hmac.compare_digest(expected, sent):
             raise HttpError("CSRF", zh="页面已过期，请刷新后重试", en="the form has expired: reload the page and try again")
+
+    async def posted_form(self, request: Request, session: Session | None, *, max_files: int = 0,
+                          max_fields: int = 20, max_part_size: int = 64 * 1024) -> FormData:
+        """A submitted form, refused (403 CSRF) unless it carries the right token."""
+        form = await request.form(max_files=max_files, max_fields=max_fields, max_part_size=max_part_size)
+        self.check_csrf(request, form_text(form, "csrf"), session)
+        return form
 
     # ---- pages --------------------------------------------------------------
 
