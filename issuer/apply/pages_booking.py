@@ -31,7 +31,7 @@ def booking_view(d: Desk, app_id: str, account_id: str, today: date) -> dict[str
     stations = d.bookings.busyness(app.district_code, today)
     return {"app": app, "stations": stations, "suggestion": d.bookings.suggestion(app.district_code, today),
             "appointment": d.bookings.live(app_id),
-            "station_names": {s.station_id: s.name_zh for s, _, _ in stations}}
+            "station_by_id": {s.station_id: s for s, _, _ in stations}}
 
 
 def booking_routes(platform: Platform) -> list[Route]:
