@@ -14,6 +14,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from issuer.config import Config
 from issuer.errors import InvalidFieldError, NotFoundError
 from issuer.model import timestamp
 
@@ -21,7 +22,7 @@ from .model import ApplicationState, EvidenceItem, EvidenceKind
 from .records import new_key
 from .store import ApplicationStore
 
-__all__ = ["EvidenceFiles", "MAX_EVIDENCE_BYTES", "MAX_FILES", "sniff_type"]
+__all__ = ["EvidenceFiles", "MAX_EVIDENCE_BYTES", "MAX_FILES", "evidence_directory", "sniff_type"]
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 10
@@ -31,6 +32,15 @@ _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
 _COLUMNS = "evidence_id, app_id, kind, content_type, size, sha256, original_name, uploaded_at, uploaded_by"
+
+
+def evidence_directory(config: Config) -> Path:
+    """Where uploaded evidence is kept: beside a SQLite registry file, else beside the key
+    store (var/issuer/evidence); never under a directory the service serves."""
+    target = config.registry_path
+    if target != ":memory:" and "://" not in target and not target.startswith("file:"):
+        return Path(target).resolve().parent / "evidence"
+    return Path(config.keys_dir).resolve().parent / "evidence"
 
 
 def sniff_type(data: bytes) -> str | None:

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from issuer.applications.evidence import evidence_directory
 from issuer.state import ServiceState
 
 from . import admin_routes, api
@@ -18,21 +19,13 @@ from .pages_application import application_routes
 from .pages_booking import booking_routes
 from .web import Platform
 
-__all__ = ["STATIC", "evidence_directory", "routes"]
+__all__ = ["STATIC", "routes"]
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "apply"
 
 
-def evidence_directory(state: ServiceState) -> Path:
-    """Where uploaded evidence is kept: beside the registry, never under a served directory."""
-    path = state.config.registry_path
-    if path == ":memory:" or path.startswith("file:"):
-        return state.config.dev_dir / "evidence"
-    return Path(path).resolve().parent / "evidence"
-
-
 def routes(state: ServiceState) -> list[BaseRoute]:
-    platform = Platform(state, evidence_directory(state))
+    platform = Platform(state, evidence_directory(state.config))
 
     async def home(request: Request) -> Response:
         found = await platform.session(request)

@@ -134,3 +134,12 @@ def test_uploads_are_typed_by_content_limited_and_kept_out_of_served_dirs(client
     client.cookies.clear()
     register(client, app, seq=2, name="李雷")
     assert client.get(links[0]).status_code == 404
+
+
+def test_evidence_directory_is_beside_the_registry_or_the_keys(tmp_path: Path) -> None:
+    from issuer.applications.evidence import evidence_directory
+    from issuer.config import Config
+
+    assert evidence_directory(Config(registry_path=str(tmp_path / "db" / "r.sqlite3"))) == tmp_path / "db" / "evidence"
+    remote = Config(registry_path="postgresql://issuer@db.internal/registry", keys_dir=tmp_path / "issuer" / "keys")
+    assert evidence_directory(remote) == tmp_path / "issuer" / "evidence"
