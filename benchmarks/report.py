@@ -29,6 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
+#: the connection count the single-process targets are judged at, and the workers' one
+MAIN_CONNECTIONS = 16
+SCALING_CONNECTIONS = 64
 
 #: pytest-benchmark test name -> label in the tables
 LABELS = {
@@ -88,9 +91,6 @@ def machine() -> dict[str, Any]:
         openssl = backend.openssl_version_text()
     except Exception:
         openssl = "unknown"
-    # uvicorn's "auto" picks uvloop and httptools when they are installed, else asyncio and h11.
-    loop = "uvloop" if _version("uvloop") != "not installed" else "asyncio"
-    http = "httptools" if _version("httptools") != "not installed" else "h11"
     return {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": os.cpu_count(),
@@ -101,7 +101,8 @@ def machine() -> dict[str, Any]:
         "cryptography": f"{_version('cryptography')} ({openssl})",
         "pyjwt": _version("pyjwt"),
         "segno": _version("segno"),
-        "uvicorn": f"{_version('uvicorn')} (loop {loop}, http {http}, 1 process)",
+        "uvicorn": f"{_version('uvicorn')} (verifier.server: uvloop {_version('uvloop')}, "
+                   f"httptools {_version('httptools')}, guarded protocol)",
         "starlette": _version("starlette"),
         "redis_py": _version("redis"),
         "redis_server": _command_version(["redis-server", "--version"]),
@@ -154,27 +155,32 @@ def build(pytest_json: Path, http_json: Path) -> dict[str, Any]:
     jwt_rate = rate("test_pyjwt")
     if ours and jwt_rate:
         targets.append(judge("full verify (MINTED, memory stores) / PyJWT decode", ours / jwt_rate, 2.0))
-    for c in (1, 16, 64):
-        verify, empty = http.get(f"verify/c{c}"), http.get(f"empty/c{c}")
-        if verify and empty:
-            targets.append(judge(f"HTTP /v1/verify req/s / empty endpoint, {c} conn",
-                                 verify["requests_per_s"] / empty["requests_per_s"], 0.6))
-    for c in (1, 16, 64):
-        lean, empty = http.get(f"lean/c{c}"), http.get(f"empty/c{c}")
-        if lean and empty:
-            targets.append({"target": f"reference: lean endpoint req/s / empty endpoint, {c} conn",
-                            "value": round(lean["requests_per_s"] / empty["requests_per_s"], 3),
-                            "needed": "", "pass": None})
-    verify, empty = http.get("verify/c64"), http.get("empty/c64")
-    if verify and empty:
-        targets.append(judge("HTTP /v1/verify p99 / empty endpoint p99, 64 conn",
-                             verify["p99_us"] / empty["p99_us"], 2.0, "<="))
+    pynacl = rate("test_raw_pynacl")
+    verify = http.get(f"verify/c{MAIN_CONNECTIONS}")
+    if verify and pynacl and verify.get("server_cpu_us_per_request"):
+        per_cpu_s = 1e6 / verify["server_cpu_us_per_request"]
+        targets.append(judge(f"HTTP /v1/verify requests per server CPU-second / raw PyNaCl verifies per second, "
+                             f"{MAIN_CONNECTIONS} conn", per_cpu_s / pynacl, 0.35))
+        cpu_us = verify["server_cpu_us_per_request"]
+        targets.append({"target": f"reference: server CPU-µs per verification ({MAIN_CONNECTIONS} conn); "
+                                  f"cores for 5,000 verifications/s: {5000 * cpu_us / 1e6:.2f}",
+                        "value": round(cpu_us, 1), "needed": "", "pass": None})
+    one, many = http.get(f"redis-1/c{SCALING_CONNECTIONS}"), http.get(f"redis-n/c{SCALING_CONNECTIONS}")
+    if one and many:
+        targets.append(judge(f"HTTP /v1/verify with Redis, {many['workers']} workers req/s / 1 worker req/s, "
+                             f"{SCALING_CONNECTIONS} conn", many["requests_per_s"] / one["requests_per_s"], 1.6))
+    if verify:
+        targets.append(judge(f"HTTP /v1/verify p99 / p50, {MAIN_CONNECTIONS} conn",
+                             verify["p99_us"] / verify["p50_us"], 3.0, "<="))
     batch_inproc = rate("test_verify_batch_memory")
-    for c in (1, 16, 64):
-        batch = http.get(f"batch/c{c}")
-        if batch and batch_inproc:
-            targets.append(judge(f"HTTP /v1/verify/batch codes/s / in-process verify_batch, {c} conn",
-                                 batch["codes_per_s"] / batch_inproc, 0.6))
+    batch = http.get(f"batch/c{MAIN_CONNECTIONS}")
+    if batch and batch_inproc and batch.get("server_cpu_us_per_code"):
+        targets.append(judge(f"HTTP /v1/verify/batch codes per server CPU-second / in-process verify_batch, "
+                             f"{MAIN_CONNECTIONS} conn", 1e6 / batch["server_cpu_us_per_code"] / batch_inproc, 0.75))
+    loads = [r["wrk_cpu"] for r in http.values() if isinstance(r, dict) and "wrk_cpu" in r]
+    if loads:
+        targets.append({"target": "reference: load generator (wrk) CPU, highest of all runs, % of one core",
+                        "value": round(100 * max(loads)), "needed": "", "pass": None})
     for alg, needed in (("Ed25519", 0.85), ("P-256", None)):
         device, pair = rate(f"test_verify_device[{alg}]"), rate(f"test_raw_pair[{alg}]")
         if device and pair:
@@ -226,23 +232,23 @@ def table(summary: dict[str, Any]) -> str:
     if http:
         lines += [
             "",
-            "| HTTP (wrk, 1 thread) | conn | req/s | codes/s | p50 ms | p99 ms | × empty req/s | VALID | wrk CPU | server CPU |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| HTTP (wrk, 1 thread) | workers | conn | req/s | codes/s | p50 ms | p99 ms | server CPU-µs per code "
+            "| VALID | wrk CPU | server CPU |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for kind, label in (("empty", "empty Starlette endpoint"), ("read-body", "empty endpoint reading the JSON body"),
-                            ("lean", "lean endpoint: body + core.verify + verdict JSON"),
-                            ("verify", "POST /v1/verify"),
-                            ("batch", "POST /v1/verify/batch (100)")):
+        for kind, label in (("verify", "POST /v1/verify, memory stores"),
+                            ("batch", "POST /v1/verify/batch (100), memory stores"),
+                            ("redis-1", "POST /v1/verify, Redis"), ("redis-n", "POST /v1/verify, Redis")):
             for c in (1, 16, 64):
                 r = http.get(f"{kind}/c{c}")
                 if r is None:
                     continue
-                empty = http.get(f"empty/c{c}")
-                vs = f"{r['requests_per_s'] / empty['requests_per_s']:.2f}" if empty and kind != "batch" else ""
                 valid = f"{100 * r['valid_fraction']:.0f}%" if r.get("valid_fraction") is not None else ""
+                cpu = f"{r['server_cpu_us_per_code']:.0f}" if r.get("server_cpu_us_per_code") else ""
                 lines.append(
-                    f"| {label} | {c} | {r['requests_per_s']:,.0f} | {r['codes_per_s']:,.0f} | {_ms(r['p50_us'])} "
-                    f"| {_ms(r['p99_us'])} | {vs} | {valid} | {100 * r['wrk_cpu']:.0f}% | {100 * r['server_cpu']:.0f}% |"
+                    f"| {label} | {r.get('workers', 1)} | {c} | {r['requests_per_s']:,.0f} | {r['codes_per_s']:,.0f} "
+                    f"| {_ms(r['p50_us'])} | {_ms(r['p99_us'])} | {cpu} | {valid} | {100 * r['wrk_cpu']:.0f}% "
+                    f"| {100 * r['server_cpu']:.0f}% |"
                 )
     if summary.get("import"):
         info = summary["import"]
@@ -264,30 +270,24 @@ def plot(summary: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     http = summary["http"]
-    conns = [c for c in (1, 16, 64) if f"verify/c{c}" in http or f"empty/c{c}" in http]
+    conns = [c for c in (1, 16, 64) if f"verify/c{c}" in http]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for kind, label, style in (("empty", "empty Starlette endpoint", "o--"),
-                               ("read-body", "empty endpoint reading the body", "^:"),
-                               ("lean", "lean endpoint (body + core.verify + JSON)", "v-."),
-                               ("verify", "POST /v1/verify", "s-")):
-        xs = [c for c in conns if f"{kind}/c{c}" in http]
-        left.plot(xs, [http[f"{kind}/c{c}"]["requests_per_s"] for c in xs], style, label=label)
-    left.set(xscale="log", xlabel="connections", ylabel="requests per second", title="Requests per second")
-    left.set_xticks(conns, [str(c) for c in conns])
-    left.set_ylim(0, max(left.get_ylim()[1], 1) * 1.4)
-    left.legend(fontsize=8, loc="upper left")
     for kind, label, style in (("verify", "POST /v1/verify", "s-"), ("batch", "POST /v1/verify/batch (100)", "d-")):
         xs = [c for c in conns if f"{kind}/c{c}" in http]
-        right.plot(xs, [http[f"{kind}/c{c}"]["codes_per_s"] for c in xs], style, label=label)
+        left.plot(xs, [http[f"{kind}/c{c}"]["codes_per_s"] for c in xs], style, label=label)
+        right.plot(xs, [1e6 / http[f"{kind}/c{c}"]["server_cpu_us_per_code"] for c in xs], style, label=label)
     inproc = summary["inprocess"]
-    for name, label, style in (("test_raw_pynacl", "raw Ed25519 (PyNaCl), in process", ":"),
-                               ("test_verify_batch_memory", "verify_batch, in process", "-.")):
-        if name in inproc:
-            right.axhline(inproc[name]["per_s"], linestyle=style, color="grey", label=label)
-    right.set(xscale="log", xlabel="connections", ylabel="codes per second", title="Codes verified per second")
-    right.set_xticks(conns, [str(c) for c in conns])
-    right.set_ylim(0, max(right.get_ylim()[1], 1) * 1.6)
-    right.legend(fontsize=8, loc="upper left")
+    for axis in (left, right):
+        for name, label, style in (("test_raw_pynacl", "raw Ed25519 (PyNaCl), in process", ":"),
+                                   ("test_verify_batch_memory", "verify_batch, in process", "-.")):
+            if name in inproc:
+                axis.axhline(inproc[name]["per_s"], linestyle=style, color="grey", label=label)
+        axis.set(xscale="log", xlabel="connections")
+        axis.set_xticks(conns, [str(c) for c in conns])
+        axis.set_ylim(0, max(axis.get_ylim()[1], 1) * 1.5)
+        axis.legend(fontsize=8, loc="upper left")
+    left.set(ylabel="codes per second", title="Codes verified per second (one process)")
+    right.set(ylabel="codes per server CPU-second", title="Codes verified per CPU-second of the server")
     m = summary["machine"]
     fig.suptitle(f"{m['nproc']} cores, {m['cpu']}, Python {m['python']}, {m['date']}", fontsize=9)
     fig.tight_layout()

@@ -110,20 +110,31 @@ def uvicorn_config(app: Any, options: ServeOptions) -> Any:
 
 
 def serve(config: Config, options: ServeOptions) -> None:
-    """Run until interrupted; with several workers, under uvicorn's process supervisor."""
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
+    """Run the verifier until interrupted; with several workers, under uvicorn's process supervisor."""
     check_workers(config, options.workers)
     if options.workers == 1:
         from .app import create_app
 
-        uvicorn.Server(uvicorn_config(create_app(config), options)).run()
+        serve_app(create_app(config), options)
+    else:
+        serve_app("verifier.server:worker_app", options)
+
+
+def serve_app(app: Any, options: ServeOptions) -> None:
+    """Serve an ASGI app (one process) or an app factory's import string (``options.workers``
+    processes, metrics shared through a fresh prometheus-client directory)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    if options.workers == 1:
+        uvicorn.Server(uvicorn_config(app, options)).run()
         return
+    if not isinstance(app, str):
+        raise ValueError("several workers need the app factory as an import string")
     shared = tempfile.mkdtemp(prefix="verifier-metrics-")
     os.environ[MULTIPROCESS_DIR] = shared  # inherited by the workers before they import prometheus-client
     try:
-        settings = uvicorn_config("verifier.server:worker_app", options)
+        settings = uvicorn_config(app, options)
         Multiprocess(settings, sockets=[settings.bind_socket()]).run()
     finally:
         os.environ.pop(MULTIPROCESS_DIR, None)
