@@ -47,6 +47,7 @@ from .config import Config, describe
 from .http import public, session_api, verify
 from .http.authn import Authn
 from .http.errors import RETRY_AFTER_S
+from .http.fast_verify import FastVerify
 from .http.middleware import ResponseCounter
 from .service import Service
 
@@ -104,6 +105,7 @@ def create_app(
     app.state.config = config
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ResponseCounter, service=service)
+    app.add_middleware(FastVerify, service=service)  # outermost: the load skips the layers above
     return app
 
 

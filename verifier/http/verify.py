@@ -23,6 +23,7 @@ from keys.edge.body import json_object, read_json
 from keys.edge.errors import HttpError
 from keys.errors import ServiceUnavailable
 
+from ..auth import Caller
 from ..disclosure import status_age_text, verdict_text
 from ..service import SERVICE_REASONS, Service
 from .authn import Authn
@@ -44,6 +45,21 @@ def code_text(value: Any, where: str) -> str:
     return value if len(value) <= MAX_CODE_CHARS else ""  # far too long for a QR code: MALFORMED
 
 
+async def verdict_answer(service: Service, caller: Caller, text: str, started: float) -> tuple[int, dict[str, str], bytes]:
+    """The whole answer to one code (status, headers, pre-rendered JSON body), counted and timed.
+
+    Shared by the route below and by verifier.http.fast_verify, which reaches it
+    without Starlette's request and response objects.
+    """
+    if service.uses_redis:
+        verdict, age = await run_in_threadpool(service.verify, text, caller)
+    else:
+        verdict, age = service.verify(text, caller)
+    service.metrics.observe("verify", time.perf_counter() - started)
+    status, headers = verdict_status([verdict.reason])
+    return status, headers, verdict_text(verdict, caller.role, status_age_text(age)).encode()
+
+
 def routes(service: Service, authn: Authn) -> list[Route]:
     config = service.config
     batch_limiter = anyio.CapacityLimiter(os.cpu_count() or 1)
@@ -52,15 +68,8 @@ def routes(service: Service, authn: Authn) -> list[Route]:
         caller = await authn.caller(request)
         started = time.perf_counter()
         body = json_object(await read_json(request, config.max_body_bytes), "code")
-        text = code_text(body["code"], "code")
-        if service.uses_redis:
-            verdict, age = await run_in_threadpool(service.verify, text, caller)
-        else:
-            verdict, age = service.verify(text, caller)
-        service.metrics.observe("verify", time.perf_counter() - started)
-        status, headers = verdict_status([verdict.reason])
-        answer = verdict_text(verdict, caller.role, status_age_text(age))
-        return Response(answer.encode(), status_code=status, headers=headers, media_type=JSON)
+        status, headers, answer = await verdict_answer(service, caller, code_text(body["code"], "code"), started)
+        return Response(answer, status_code=status, headers=headers, media_type=JSON)
 
     async def verify_batch(request: Request) -> Response:
         caller = await authn.caller(request, cost=0)
