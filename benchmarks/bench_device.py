@@ -16,12 +16,17 @@ nothing else: no split, no time window, no status or replay store.
   shows the same pass every period, and then the cache answers).
 
 Like bench_verify, the module runs twice and the report keeps the better pass.
+``interleaved[...]`` measures the ratio the target is judged on in a way a busy
+machine disturbs less: each round times the raw pair and the full verify on the
+same kind of codes one right after the other, and the ratio is taken between
+the fastest round of each side.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import time
 from typing import Any
 
 import nacl.bindings
@@ -128,3 +133,50 @@ def test_verify_device(benchmark: Any, world: World, options: Options, status_so
 
     benchmark.group = "device"
     measure(benchmark, setup, run)
+
+
+@pytest.mark.parametrize("alg", ALGS, ids=lambda a: a.value)
+def test_interleaved(benchmark: Any, world: World, options: Options, status_source: MemoryStatusSource,
+                     alg: DeviceAlg) -> None:
+    keyset = world.keyset
+    issuer_key = world.key.public_key
+    crypto_sign_open = nacl.bindings.crypto_sign_open
+    step = int(NOW // PERIOD)
+    ecdsa = ec.ECDSA(hashes.SHA256())
+    best = {"raw": float("inf"), "verify": float("inf")}
+
+    def setup() -> tuple[Any, ...]:
+        codes = device_codes(world, alg, PER_ROUND)
+        raw = []
+        for text, signer in codes:
+            signed, signature, device_sig = _parts(text)
+            message = device_step_message(signed + signature, step)
+            if alg is DeviceAlg.ED25519:
+                raw.append((signature + signed, device_sig + message, signer.field[1:], None))
+            else:
+                assert signer._p256 is not None
+                der = encode_dss_signature(int.from_bytes(device_sig[:32], "big"), int.from_bytes(device_sig[32:], "big"))
+                raw.append((signature + signed, (der, message), None, signer._p256.public_key()))
+        return ([text for text, _ in codes], raw, MemoryReplayStore())
+
+    def run(texts: list[str], raw: list[Any], replay: MemoryReplayStore) -> None:
+        started = time.perf_counter()
+        for issuer_sm, device, ed_key, p256_key in raw:
+            crypto_sign_open(issuer_sm, issuer_key)
+            if ed_key is not None:
+                crypto_sign_open(device, ed_key)
+            else:
+                p256_key.verify(device[0], device[1], ecdsa)
+        middle = time.perf_counter()
+        for text in texts:
+            if not verify(text, NOW, keyset, status_source, replay, options).valid:
+                raise AssertionError(text)
+        ended = time.perf_counter()
+        best["raw"] = min(best["raw"], middle - started)
+        best["verify"] = min(best["verify"], ended - middle)
+
+    benchmark.group = "device"
+    measure(benchmark, setup, run, rounds=60)
+    benchmark.extra_info["raw_pair_us"] = best["raw"] / PER_ROUND * 1e6
+    benchmark.extra_info["verify_us"] = best["verify"] / PER_ROUND * 1e6
+    benchmark.extra_info["ratio"] = best["raw"] / best["verify"]
