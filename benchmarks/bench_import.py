@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from issuer.migration import ImportReport, import_file
-from issuer.model import BEIJING
+from keys.timekeeping import BEIJING
 from issuer.registry import Registry
 from issuer.synthetic import synthetic_export
 

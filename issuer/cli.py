@@ -27,8 +27,10 @@ from issuer.errors import LifecycleError
 from issuer.legacy import ExportFormatError
 from issuer.lifecycle import Lifecycle
 from issuer.migration import import_file
-from issuer.model import Credential, PermitType, beijing_date
+from issuer.model import Credential
 from issuer.officers.cli import acting_officer, add_officer_commands, officer_command
+from keys.timekeeping import beijing_date
+from keys.vocabulary import PermitType
 from issuer.progress import progress_for
 from issuer.registry import Registry
 from issuer.schema import SchemaError
@@ -38,11 +40,11 @@ __all__ = ["main"]
 
 EXIT_ERROR = 2
 
+#: --type accepts each permit type by its number, its Chinese name or its name in kebab case
 _TYPES = {
-    "residence-permit": PermitType.RESIDENCE_PERMIT, "1": PermitType.RESIDENCE_PERMIT,
-    "居住证": PermitType.RESIDENCE_PERMIT,
-    "registration-card": PermitType.REGISTRATION_CARD, "2": PermitType.REGISTRATION_CARD,
-    "居住登记卡": PermitType.REGISTRATION_CARD,
+    spelling: kind
+    for kind in PermitType
+    for spelling in (str(int(kind)), kind.name_zh, kind.name.lower().replace("_", "-"))
 }
 
 

@@ -21,7 +21,8 @@ from issuer.errors import (
     NotFoundError,
 )
 from issuer.ledger import Ledger
-from issuer.model import Device, Status, beijing_date, timestamp
+from issuer.model import Device, Status, timestamp
+from keys.timekeeping import beijing_date
 
 __all__ = ["DeviceStore"]
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from issuer.idnumber import IdNumberError, validate_id_number
-from issuer.model import NewCredential, PermitType, Status
+from issuer.model import NewCredential, Status
+from keys.vocabulary import PermitType
 from keys.districts import DISTRICTS
 
 __all__ = [
@@ -38,7 +39,6 @@ COLUMNS: tuple[str, ...] = (
 )
 _CARD_NUMBER = re.compile(r"[A-Za-z0-9]{1,32}")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_TYPES = {"居住证": PermitType.RESIDENCE_PERMIT, "居住登记卡": PermitType.REGISTRATION_CARD}
 _DISTRICT_CODES = {d.name_zh: d.code for d in DISTRICTS}
 
 
@@ -121,8 +121,9 @@ class RowValidator:
             return "empty_card_number"
         if not _CARD_NUMBER.fullmatch(card):
             return "bad_card_number"
-        permit_type = _TYPES.get(kind)
-        if permit_type is None:
+        try:
+            permit_type = PermitType.from_zh(kind)
+        except KeyError:
             return "bad_type"
         if not name:
             return "empty_name"

@@ -25,7 +25,9 @@ from issuer.errors import (
     OutsideEndorsementWindowError,
 )
 from issuer.idnumber import IdNumberError, validate_id_number
-from issuer.model import Credential, NewCredential, PermitType, Status, add_years, beijing_date
+from issuer.model import Credential, NewCredential, Status, add_years
+from keys.timekeeping import beijing_date
+from keys.vocabulary import PermitType
 from issuer.registry import Registry
 from issuer.visits.store import VisitStore
 from keys.districts import DISTRICTS, District, district_by_code, district_by_name

@@ -35,7 +35,8 @@ from issuer.legacy import (
     column_positions,
     decode_export,
 )
-from issuer.model import Status, beijing_date, timestamp
+from issuer.model import Status, timestamp
+from keys.timekeeping import beijing_date
 from issuer.progress import NullProgress, Progress
 from issuer.registry import Registry
 

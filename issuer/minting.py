@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
-from issuer.model import BEIJING, Credential, Status
+from issuer.model import Credential, Status
+from keys.timekeeping import DAY_S, beijing_day, end_of_day, step_at
 from keys.keypair import SigningKey
 from keys.keyset import b64u
 from keys.totp import DIGITS, pass_secret
@@ -39,10 +39,7 @@ __all__ = [
     "OfflinePass",
     "PaperCode",
     "claims_for",
-    "end_of_day",
 ]
-
-DAY_S = 86400
 
 
 class NotMintable(Exception):
@@ -74,16 +71,6 @@ def claims_for(credential: Credential) -> Claims:
         credential.id_last4,
         credential.holder_name,
     )
-
-
-def beijing_day(now: float) -> date:
-    return datetime.fromtimestamp(now, BEIJING).date()
-
-
-def end_of_day(day: date) -> int:
-    """The last second of a Beijing calendar day, as Unix time."""
-    start = datetime(day.year, day.month, day.day, tzinfo=BEIJING) + timedelta(days=1)
-    return int(start.timestamp()) - 1
 
 
 def require_mintable(credential: Credential, now: float) -> None:
@@ -212,7 +199,7 @@ class Minter:
     def mint_live_claims(self, claims: Claims, now: float) -> LiveCode:
         """``mint_live`` for claims already built (no status check): the hot path."""
         period = self.period_s
-        step = int((now + self.lead_s) // period)
+        step = step_at(now + self.lead_s, period)
         code = encode_minted(self.signer, claims, step=step, period=period, nonce=self._random(3))
         return LiveCode(code, step, period, (step + 1) * period - now)
 

@@ -24,17 +24,10 @@ from issuer.device_keys import DEVICE_KEY_STATUS_SQL, DeviceKeyStore
 from issuer.devices import DeviceStore
 from issuer.errors import InvalidInputError, NotFoundError
 from issuer.idnumber import mask_id_number
-from issuer.model import (
-    AuditEntry,
-    Credential,
-    NewCredential,
-    PermitType,
-    Status,
-    StatusCode,
-    beijing_date,
-    timestamp,
-)
+from issuer.model import AuditEntry, Credential, NewCredential, Status, timestamp
 from issuer.db import Database
+from keys.timekeeping import beijing_date
+from keys.vocabulary import PermitType, StatusCode
 from issuer.schema import connect
 from issuer.slip_register import SLIP_STATUS_SQL
 from issuer.status_index import IndexAllocator

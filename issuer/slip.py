@@ -23,7 +23,8 @@ from typing import Iterator
 import segno
 
 from issuer.lifecycle import Lifecycle
-from issuer.model import BEIJING, Credential
+from issuer.model import Credential
+from keys.timekeeping import BEIJING
 from issuer.registry import Registry
 
 from .config import Config
@@ -31,7 +32,6 @@ from .devkeys import open_keys
 from .minting import Minter, PaperCode, require_mintable
 from .pdf import PdfUnavailable, cjk_pdf
 from .slip_register import SlipRegister
-from .views import TYPE_EN
 
 __all__ = ["PdfUnavailable", "Slip", "issue_slip", "slip_html", "slip_pdf", "write_slip_file"]
 
@@ -108,7 +108,7 @@ def fields(slip: Slip) -> list[tuple[str, str, str]]:
     return [
         ("姓名", "Name", c.holder_name),
         ("公民身份号码", "ID number", c.masked_id_number),
-        ("证件类型", "Permit type", f"{c.permit_type.name_zh} {TYPE_EN[c.permit_type]}"),
+        ("证件类型", "Permit type", f"{c.permit_type.name_zh} {c.permit_type.name_en}"),
         ("居住地址", "Address", c.address),
         ("所属区", "District", f"{district.name_zh} {district.name_en}"),
         ("证件有效期至", "Permit valid until", c.valid_until.isoformat()),

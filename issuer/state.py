@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from issuer.model import BEIJING
 from issuer.sms import DevOutbox, SmsSender
+from keys.timekeeping import BEIJING
 
 from .auth import AdminAuth
 from .config import Config

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from issuer.model import Credential, Device, PermitType
-
-TYPE_EN = {PermitType.RESIDENCE_PERMIT: "Residence permit", PermitType.REGISTRATION_CARD: "Registration card"}
-STATUS_EN = {"active": "Active", "suspended": "Suspended", "revoked": "Revoked", "expired": "Expired"}
+from issuer.model import Credential, Device
+from keys.vocabulary import PermitType
 
 
 def permit_type_view(permit_type: PermitType) -> dict[str, Any]:
-    return {"code": int(permit_type), "zh": permit_type.name_zh, "en": TYPE_EN[permit_type]}
+    return {"code": int(permit_type), "zh": permit_type.name_zh, "en": permit_type.name_en}
 
 
 def district_view(credential: Credential) -> dict[str, Any]:
@@ -25,7 +23,7 @@ def district_view(credential: Credential) -> dict[str, Any]:
 
 def status_view(credential: Credential) -> dict[str, Any]:
     status = credential.status
-    return {"code": status.value, "zh": status.name_zh, "en": STATUS_EN.get(status.value, status.value)}
+    return {"code": status.value, "zh": status.name_zh, "en": status.name_en}
 
 
 def holder_view(credential: Credential) -> dict[str, Any]:

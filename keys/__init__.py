@@ -1,9 +1,11 @@
-"""Keys and the signed payload format shared by the issuer and every verifier."""
+"""Keys, the signed payload format and the vocabulary shared by the issuer and every verifier."""
 
-from .errors import CredentialError, MESSAGES, REASONS, message
+from .errors import CredentialError
 from .keypair import KeyFileError, SigningKey, kid_for, verify_signature
 from .keyset import KeyInfo, KeySet, KeySetError
-from .wire import Claims, Mode, PermitType
+from .reasons import REASONS, message, messages_document
+from .vocabulary import Mode, PermitType, StatusCode
+from .wire import Claims
 
 __all__ = [
     "Claims",
@@ -12,12 +14,13 @@ __all__ = [
     "KeyInfo",
     "KeySet",
     "KeySetError",
-    "MESSAGES",
     "Mode",
     "PermitType",
     "REASONS",
     "SigningKey",
+    "StatusCode",
     "kid_for",
     "message",
+    "messages_document",
     "verify_signature",
 ]

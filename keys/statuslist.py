@@ -1,7 +1,8 @@
 """The signed status list: revocation and suspension that verifiers can check offline.
 
 Every (credential, version) owns one index in a large list; the list holds two bits
-per index (0 active, 1 suspended, 2 revoked or superseded). Every verifier downloads
+per index, a ``keys.vocabulary.StatusCode`` (0 active, 1 suspended, 2 revoked or
+superseded). Every verifier downloads
 the whole list, so no one learns which credential was checked, and the list is
 large (at least 2^17 entries) so that one index says little about who holds it.
 
@@ -27,10 +28,12 @@ from typing import Any, Iterable, Mapping
 
 from .keypair import SigningKey, verify_signature
 from .keyset import KeySet, b64u, unb64u
+from .vocabulary import StatusCode
 
 FORMAT = "permit-status/1"
 BITS = 2
-ACTIVE, SUSPENDED, REVOKED = 0, 1, 2
+#: the status codes by their short names, as the list's readers and writers spell them
+ACTIVE, SUSPENDED, REVOKED = StatusCode.ACTIVE, StatusCode.SUSPENDED, StatusCode.REVOKED
 MIN_SIZE = 1 << 17
 MAX_SIZE = 1 << 24
 

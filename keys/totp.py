@@ -7,18 +7,16 @@ check the pass signature, but cannot tell a live screen from a recording: it mus
 answer LIVENESS_UNVERIFIABLE, never VALID.
 
 Codes follow RFC 6238 with HMAC-SHA1 and six digits, with the time step counter
-computed by the caller (step = floor(unix_time / period)), which is what the
-holder page computes with WebCrypto.
+computed by the caller (``keys.timekeeping.step_at``), which is what the holder
+page computes with WebCrypto.
 """
 
 from __future__ import annotations
 
-import base64
 import hmac
 import struct
 from functools import lru_cache
 
-import pyotp
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -39,30 +37,23 @@ def pass_secret(rotation_secret: bytes, pass_id: bytes) -> bytes:
     return HKDF(hashes.SHA256(), SECRET_LENGTH, HKDF_SALT, pass_id).derive(rotation_secret)
 
 
-def _otp(secret: bytes) -> pyotp.OTP:
-    return pyotp.OTP(base64.b32encode(secret).decode("ascii"), digits=DIGITS)
+_COUNTER = struct.Struct(">Q")
+_MODULUS = 10**DIGITS
 
 
 def code_at(secret: bytes, step: int) -> int:
-    """The code for time step ``step``."""
-    return int(_otp(secret).generate_otp(step))
+    """The code for time step ``step``: RFC 4226 HOTP of the step counter, six digits.
 
-
-_COUNTER = struct.Struct(">Q")
-
-
-def _hotp(secret: bytes, counter: int) -> int:
-    """RFC 4226 HOTP, six digits: the same value as pyotp, without its per-call setup.
-
-    The verifier checks a code on every offline scan; pyotp decodes base32 and
-    builds an object per call, which cost more than the HMAC.
+    Written out rather than taken from an OTP library: the verifier checks a code
+    on every offline scan, and a library that decodes base32 and builds an object
+    per call costs more than the HMAC itself.
     """
-    digest = hmac.digest(secret, _COUNTER.pack(counter), "sha1")
+    digest = hmac.digest(secret, _COUNTER.pack(step), "sha1")
     offset = digest[19] & 0x0F
-    return (int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF) % 1_000_000
+    return (int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF) % _MODULUS
 
 
 def code_matches(secret: bytes, step: int, code: int) -> bool:
     """Constant-time check of a presented code for one step."""
-    expected = _hotp(secret, step)
+    expected = code_at(secret, step)
     return hmac.compare_digest(expected.to_bytes(4, "big"), code.to_bytes(4, "big"))

@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import struct
 from datetime import date
-from enum import IntEnum
 from typing import NamedTuple
 
 from .base45 import Base45Error, b45decode, b45encode
 from .errors import Malformed, UnsupportedVersion
 from .keypair import SIGNATURE_LENGTH, SigningKey
+from .timekeeping import EPOCH_ORDINAL, day_number
+from .vocabulary import Mode
 
 VERSION = 1
 PREFIX = "RP:"
@@ -48,7 +49,6 @@ PREFIX = "RP:"
 #: the space, tab, CR and LF that keyboard-wedge scanners and copy-paste add.
 TRIMMED = " \t\r\n"
 PASS_MAX_HOURS = 72
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 HEADER = struct.Struct(">BB4s")
 MINTED_FIELDS = struct.Struct(">BI3s")
@@ -62,12 +62,8 @@ DEVICE_TRAILER = struct.Struct(">H64s")  # step_low u16, device signature
 DEVICE_CONTEXT = b"permit-device/1"
 _DEVICE_STEP = struct.Struct(">I")
 
-
-class Mode(IntEnum):
-    MINTED = 1
-    PASS = 2
-    PAPER = 3
-    DEVICE = 4
+#: where the mode's own fields start (right after the header)
+FIELDS_OFFSET = HEADER.size
 
 
 #: the longest name (UTF-8 bytes) each mode carries; chosen so that MINTED stays
@@ -75,11 +71,6 @@ class Mode(IntEnum):
 #: DEVICE within version 10-M.
 NAME_MAX_BYTES = {Mode.MINTED: 14, Mode.PASS: 18, Mode.PAPER: 30, Mode.DEVICE: 18}
 MAX_REF = (1 << 24) - 1
-
-
-class PermitType(IntEnum):
-    RESIDENCE_PERMIT = 1  # 居住证
-    REGISTRATION_CARD = 2  # 居住登记卡
 
 
 class Claims(NamedTuple):
@@ -114,12 +105,6 @@ def pack_id_tail(tail: str) -> int:
     return int(tail[:3]) * 11 + (10 if tail[3] == "X" else int(tail[3]))
 
 
-def unpack_id_tail(value: int) -> str:
-    if not 0 <= value < _ID_TAIL_COUNT:
-        raise Malformed("id_tail")
-    return _ID_TAILS[value]
-
-
 #: every packed ID tail's text, so a verification looks it up instead of formatting it
 _ID_TAILS = tuple(f"{digits:03d}{'X' if check == 10 else check}" for digits in range(1000) for check in range(11))
 _ID_TAIL_COUNT = len(_ID_TAILS)
@@ -130,7 +115,7 @@ _DATES: dict[int, date] = {}
 def encode_claims(claims: Claims, mode: Mode) -> bytes:
     if not 0 <= claims.ref <= MAX_REF or not 1 <= claims.permit_type <= 7 or not 0 <= claims.district <= 31:
         raise ValueError("ref, permit_type or district out of range")
-    days = claims.valid_until.toordinal() - EPOCH_ORDINAL
+    days = day_number(claims.valid_until)
     name = fit_name(claims.name, NAME_MAX_BYTES[mode]).encode("utf-8")
     fixed = CLAIMS_FIXED.pack(
         claims.ref >> 8,
@@ -248,6 +233,11 @@ _FIELDS_SIZE = {
     Mode.PAPER: PAPER_FIELDS.size,
     Mode.DEVICE: DEVICE_FIELDS.size,
 }
+#: mode -> where its claims start in the signed bytes
+CLAIMS_OFFSET: dict[int, int] = {int(m): FIELDS_OFFSET + size for m, size in _FIELDS_SIZE.items()}
+#: the signed bytes of a MINTED code that name it once: step, nonce and ref, contiguous
+#: (period u8 is skipped; ref is the first three bytes of the claims)
+MINTED_ONCE = slice(FIELDS_OFFSET + 1, CLAIMS_OFFSET[Mode.MINTED] + 3)
 _MIN_LEN = {int(m): HEADER.size + size + CLAIMS_FIXED.size + SIGNATURE_LENGTH for m, size in _FIELDS_SIZE.items()}
 _MIN_LEN[Mode.PASS] += TRAILER.size
 _MIN_LEN[Mode.DEVICE] += DEVICE_TRAILER.size
@@ -304,7 +294,23 @@ def unverified_split(text: str) -> Unverified:
 _HEADER_SIZE = HEADER.size
 _unpack_header = HEADER.unpack_from
 LENGTH_BOUNDS = {m: (_MIN_LEN[m], _MAX_LEN[m]) for m in _MIN_LEN}
+_unpack_trailer = TRAILER.unpack
+_unpack_device_trailer = DEVICE_TRAILER.unpack
 
 
-def claims_offset(mode: int) -> int:
-    return HEADER.size + _FIELDS_SIZE[Mode(mode)]
+def _nearest_step(step_low: int, now_step: int) -> int:
+    """The step whose low 16 bits are ``step_low`` nearest to ``now_step`` (a pass lives 72
+    hours, far fewer than 2^15 steps either way)."""
+    return now_step + ((step_low - now_step + 0x8000) & 0xFFFF) - 0x8000
+
+
+def read_trailer(trailer: bytes, now_step: int) -> tuple[int, int]:
+    """(step, code) of a PASS liveness trailer, for a verifier whose own step is ``now_step``."""
+    step_low, code_high, code_low = _unpack_trailer(trailer)
+    return _nearest_step(step_low, now_step), code_high << 16 | code_low
+
+
+def read_device_trailer(trailer: bytes, now_step: int) -> tuple[int, bytes]:
+    """(step, device signature) of a DEVICE trailer, for a verifier whose own step is ``now_step``."""
+    step_low, signature = _unpack_device_trailer(trailer)
+    return _nearest_step(step_low, now_step), signature

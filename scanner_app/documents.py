@@ -1,8 +1,9 @@
 """The JSON documents the handheld page loads next to its code.
 
-Reason messages and district names are generated from ``keys`` on every
-request rather than copied into JavaScript, so the handheld can never show a
-message that has drifted from what the verifier service sends. The policy
+The messages document is ``keys.reasons.messages_document`` (reason messages,
+tones, faults and next actions, district, permit type, mode and status names),
+generated from ``keys`` rather than copied into JavaScript, so the handheld can
+never show a word that has drifted from what the verifier service sends. The policy
 document carries the few numbers the offline checks share with the server
 (time-step skew, paper tolerance), for the same reason.
 """
@@ -12,14 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from keys.districts import DISTRICTS
-from keys.errors import MESSAGES
-from keys.wire import PermitType
+from keys.reasons import messages_document
 
-PERMIT_TYPE_NAMES: dict[int, tuple[str, str]] = {
-    PermitType.RESIDENCE_PERMIT: ("居住证", "Residence permit"),
-    PermitType.REGISTRATION_CARD: ("居住登记卡", "Residence registration card"),
-}
+__all__ = ["ScannerPolicy", "messages_document"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +58,3 @@ class ScannerPolicy:
             "refresh_s": self.refresh_s,
         }
 
-
-def messages_document() -> dict[str, Any]:
-    """Reason messages, district and permit type names, in Chinese and English."""
-    return {
-        "reasons": {code: {"zh": zh, "en": en} for code, (zh, en) in MESSAGES.items()},
-        "districts": {str(d.code): {"zh": d.name_zh, "en": d.name_en} for d in DISTRICTS},
-        "permit_types": {str(int(code)): {"zh": zh, "en": en} for code, (zh, en) in PERMIT_TYPE_NAMES.items()},
-    }

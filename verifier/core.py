@@ -4,53 +4,74 @@ Pure: it reads no clock and does no I/O of its own; ``now`` is passed in and the
 stores are handed over by the caller (memory or Redis). The checks run cheapest
 first and each refusal is a ``CredentialError`` subclass with a stable reason:
 
-1. split the text (prefix, base45, version, mode, length)      MALFORMED / UNSUPPORTED_VERSION
-2. look the key up by kid                                       UNKNOWN_KEY
-3. time window from the (still unverified) time fields          STALE / NOT_YET_VALID
-4. key valid now                                                KEY_NOT_VALID_AT_TIME
-5. Ed25519 signature                                            BAD_SIGNATURE
-6. claims, credential validity (Beijing calendar day)           CREDENTIAL_EXPIRED
-7. PASS: TOTP code for its step, if the rotation secret is held BAD_TOTP
-   DEVICE: the device key's signature of its step               BAD_DEVICE_SIGNATURE
-   (counted per pass; a pass over its limits is locked)         BAD_TOTP
-8. status list (DEVICE: the credential's and the pass's index)  STATUS_STALE / SUSPENDED / REVOKED
-9. PASS without rotation secret                                 LIVENESS_UNVERIFIABLE
-10. replay store (the only write, so it comes last)             REPLAYED
-    and its replay epoch (the code may predate the store's memory) SERVICE_UNAVAILABLE
+``check_signed`` (no store), one named step per mode after a shared start:
+  1. split the text (prefix, base45, version, mode, length)    MALFORMED / UNSUPPORTED_VERSION
+  2. look the key up by kid                                     UNKNOWN_KEY
+  3. the mode's time window, from still unverified fields      STALE / NOT_YET_VALID / CREDENTIAL_EXPIRED (paper)
+  4. ``_authentic``: key valid now, Ed25519 signature,          KEY_NOT_VALID_AT_TIME / BAD_SIGNATURE
+     claims, credential validity (Beijing calendar day)         CREDENTIAL_EXPIRED
+  5. the mode's liveness: PASS one-time code, replay key        BAD_TOTP
+     (a wrong code of a genuine pass is counted by the guard)
+     DEVICE: the device key's signature of its step             BAD_DEVICE_SIGNATURE
+then, shared by ``verify`` and ``verify_batch``:
+  6. ``_locked``: a pass over its guess limits                  BAD_TOTP (as a wrong code: no oracle)
+  7. status data age                                            STATUS_STALE
+  8. ``_decide``: status list (DEVICE: the worse of the         SUSPENDED / REVOKED
+     credential's and the pass's own index)
+     PASS without rotation secret                               LIVENESS_UNVERIFIABLE
+``_claimed``: 9. replay store (the only write, so it comes last) REPLAYED
+     and its replay epoch (the code may predate the store's memory) SERVICE_UNAVAILABLE
 
 Refusing a code on an unverified time field gives a forger nothing: the code is
 refused either way, and the signature check it skips is the expensive part.
+
+A store that cannot answer raises ``ServiceUnavailable`` (a verdict, fail
+closed). Anything else that escapes is a bug of ours, not a property of the
+code: it is logged and answered INTERNAL_ERROR (a service reason, counted by
+reason in the service's metrics), never VALID and never a crash.
+
+Adding a check: in the step of the mode it concerns (or ``_authentic`` for all
+modes), raising a ``keys.errors`` class whose reason is described in
+``keys.reasons``. Adding a mode: its layout in keys.wire, its step here, its
+entry in ``_STEPS``.
 """
 
 from __future__ import annotations
 
-import struct
+import logging
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from keys import errors as E
 from keys.device_key import verify_device_signature
 from keys.keypair import verify_signature
 from keys.keyset import KeyInfo, KeySet
-from keys.statuslist import REVOKED, SUSPENDED
+from keys.statuslist import SUSPENDED
+from keys.timekeeping import EPOCH_ORDINAL, beijing_day_number, step_at
 from keys.totp import code_matches, pass_secret
-from keys.wire import HEADER, TRAILER, Claims, Mode, decode_claims, device_step_message
-from keys.wire import DEVICE_FIELDS, DEVICE_TRAILER, PASS_FIELDS, PAPER_FIELDS, MINTED_FIELDS, unverified_split
+from keys.vocabulary import MODE_NAMES, Mode
+from keys.wire import (
+    CLAIMS_OFFSET,
+    DEVICE_FIELDS,
+    FIELDS_OFFSET,
+    MINTED_FIELDS,
+    MINTED_ONCE,
+    PAPER_FIELDS,
+    PASS_FIELDS,
+    Claims,
+    decode_claims,
+    device_step_message,
+    read_device_trailer,
+    read_trailer,
+    unverified_split,
+)
 
 from .guesses import TotpGuard
 from .replay import ReplayEpochRefused, ReplayStore
 from .status import StatusSource
 from .verdict import Verdict
 
-BEIJING_UTC_OFFSET_S = 8 * 3600
-_MINTED_TIME = struct.Struct(">BI")
-_H = HEADER.size
-_MINTED_CLAIMS = _H + MINTED_FIELDS.size
-_PASS_CLAIMS = _H + PASS_FIELDS.size
-_PAPER_CLAIMS = _H + PAPER_FIELDS.size
-_DEVICE_CLAIMS = _H + DEVICE_FIELDS.size
-_MODE_NAMES = {m.value: m.name for m in Mode}
-_MINTED, _PASS, _PAPER, _DEVICE = int(Mode.MINTED), int(Mode.PASS), int(Mode.PAPER), int(Mode.DEVICE)
+log = logging.getLogger("verifier.core")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,46 +106,80 @@ class BadPassCode(E.BadTotp):
 
 
 class Checked(NamedTuple):
-    """A code whose signature and time checks passed; the stateful checks remain."""
+    """A code whose signature and time checks passed; the stateful checks remain.
 
-    mode: int
+    ``mode`` is the mode's name as verdicts give it. ``replay_key`` is None for
+    a code that may be shown again (paper); ``replay_since`` is the earliest
+    moment any verifier could have accepted the code (the start of its window).
+    ``pass_id``: the pass of a PASS code whose one-time code was checked (the
+    guard's key). ``pass_ref``: a DEVICE pass's own status-list index, checked
+    with the credential's. ``requires_id_check``: the code proves the document genuine,
+    not that its bearer is the holder.
+    """
+
+    mode: str
     claims: Claims
     replay_key: bytes | None
     replay_ttl: float
+    replay_since: float
+    pass_id: bytes | None
+    pass_ref: int | None
     liveness_unverifiable: bool
-    #: the earliest moment any verifier could have accepted this code (start of its window)
-    replay_since: float = 0.0
-    #: DEVICE: the pass's own status-list index, checked with the credential's
-    pass_ref: int | None = None
+    requires_id_check: bool
 
 
 _new_tuple = tuple.__new__
-_unpack_minted_time = _MINTED_TIME.unpack_from
+_unpack_minted = MINTED_FIELDS.unpack_from
 _unpack_pass = PASS_FIELDS.unpack_from
 _unpack_paper = PAPER_FIELDS.unpack_from
-_unpack_trailer = TRAILER.unpack
 _unpack_device = DEVICE_FIELDS.unpack_from
-_unpack_device_trailer = DEVICE_TRAILER.unpack
-_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
-_MINTED_REPLAY_END = _MINTED_CLAIMS + 3  # step, nonce and ref are contiguous
+_MINTED_NAME, _PASS_NAME, _PAPER_NAME = MODE_NAMES[Mode.MINTED], MODE_NAMES[Mode.PASS], MODE_NAMES[Mode.PAPER]
+_DEVICE_NAME = MODE_NAMES[Mode.DEVICE]
+_MINTED_CLAIMS, _PASS_CLAIMS, _PAPER_CLAIMS = CLAIMS_OFFSET[Mode.MINTED], CLAIMS_OFFSET[Mode.PASS], CLAIMS_OFFSET[Mode.PAPER]
+_DEVICE_CLAIMS = CLAIMS_OFFSET[Mode.DEVICE]
 
 
-def _window(step: int, now_step: int, skew: int) -> None:
+# -- check_signed: the shared start, one step per mode -------------------------------------
+
+def _in_window(step: int, now_step: int, skew: int) -> None:
     if step < now_step - skew:
         raise E.Stale()
     if step > now_step + skew:
         raise E.NotYetValid()
 
 
-def _check_device(
-    signed: bytes, signature: bytes, trailer: bytes, key: KeyInfo, now: float, options: Options
-) -> Checked:
-    """Steps 3-7 for a device-bound pass: the issuer vouches for the key, the key for the step.
+def _authentic(key: KeyInfo, signature: bytes, signed: bytes, claims_at: int, now: float) -> Claims:
+    """Every mode's middle: the key valid now, the signature, then the claims it covers."""
+    if not key.valid_at(now):
+        raise E.KeyNotValidAtTime()
+    if not verify_signature(key.public_key, signature, signed):
+        raise E.BadSignature()
+    claims = decode_claims(signed, claims_at)
+    if claims.valid_until.toordinal() - EPOCH_ORDINAL < beijing_day_number(now):
+        raise E.CredentialExpired()
+    return claims
 
-    The device signature comes last: it is the second expensive check, and a pass
-    that fails any cheaper one is refused without it.
-    """
-    period, not_before, hours, pass_ref, device_key = _unpack_device(signed, _H)
+
+def _check_minted(
+    key: KeyInfo, signed: bytes, signature: bytes, trailer: bytes, now: float, options: Options
+) -> Checked:
+    """A live code: its step within the skew of ours; accepted once (step, nonce, credential)."""
+    period, step, _nonce = _unpack_minted(signed, FIELDS_OFFSET)
+    if period == 0:
+        raise E.Malformed("period")
+    skew = options.skew_steps
+    _in_window(step, step_at(now, period), skew)
+    claims = _authentic(key, signature, signed, _MINTED_CLAIMS, now)
+    ttl = (step + skew + 1) * period - now + 1
+    since = (step - skew) * period
+    return _new_tuple(Checked, (_MINTED_NAME, claims, b"m" + signed[MINTED_ONCE], ttl, since, None, None, False, False))
+
+
+def _check_pass(
+    key: KeyInfo, signed: bytes, signature: bytes, trailer: bytes, now: float, options: Options
+) -> Checked:
+    """An offline pass: within its hours, its trailer's step within the skew, the one-time code right."""
+    period, not_before, hours, pass_id = _unpack_pass(signed, FIELDS_OFFSET)
     if period == 0:
         raise E.Malformed("period")
     skew = options.skew_steps
@@ -132,108 +187,103 @@ def _check_device(
         raise E.NotYetValid()
     if now > not_before + hours * 3600:
         raise E.Stale()
-    step_low, device_signature = _unpack_device_trailer(trailer)
-    now_step = int(now // period)
-    step = now_step + ((step_low - now_step + 0x8000) & 0xFFFF) - 0x8000
-    _window(step, now_step, skew)
-    if not key.valid_at(now):
-        raise E.KeyNotValidAtTime()
-    if not verify_signature(key.public_key, signature, signed):
-        raise E.BadSignature()
-    claims = decode_claims(signed, _DEVICE_CLAIMS)
-    if claims.valid_until.toordinal() - _EPOCH_ORDINAL < (int(now) + BEIJING_UTC_OFFSET_S) // 86400:
+    now_step = step_at(now, period)
+    step, code = read_trailer(trailer, now_step)
+    _in_window(step, now_step, skew)
+    claims = _authentic(key, signature, signed, _PASS_CLAIMS, now)
+    secret = options.rotation_secret
+    if secret is None:
+        return _new_tuple(Checked, (_PASS_NAME, claims, None, 0.0, 0.0, None, None, True, False))
+    if not code_matches(pass_secret(secret, pass_id), step, code):
+        raise BadPassCode(pass_id, step)
+    replay_key = b"p" + pass_id + step.to_bytes(4, "big")
+    ttl = (step + skew + 1) * period - now + 1
+    return _new_tuple(Checked, (_PASS_NAME, claims, replay_key, ttl, (step - skew) * period, pass_id, None, False, False))
+
+
+def _check_paper(
+    key: KeyInfo, signed: bytes, signature: bytes, trailer: bytes, now: float, options: Options
+) -> Checked:
+    """A paper slip: between its issue time and its end; may be shown again; asks for an ID check."""
+    issued_at, not_after = _unpack_paper(signed, FIELDS_OFFSET)
+    if now < issued_at - options.paper_future_tolerance_s:
+        raise E.NotYetValid()
+    if now > not_after:
         raise E.CredentialExpired()
+    claims = _authentic(key, signature, signed, _PAPER_CLAIMS, now)
+    return _new_tuple(Checked, (_PAPER_NAME, claims, None, 0.0, 0.0, None, None, False, True))
+
+
+def _check_device(
+    key: KeyInfo, signed: bytes, signature: bytes, trailer: bytes, now: float, options: Options
+) -> Checked:
+    """A device-bound pass: the issuer vouches for the phone's key, the key for the step.
+
+    The device signature comes last: it is the second expensive check, and a pass
+    that fails any cheaper one is refused without it.
+    """
+    period, not_before, hours, pass_ref, device_key = _unpack_device(signed, FIELDS_OFFSET)
+    if period == 0:
+        raise E.Malformed("period")
+    skew = options.skew_steps
+    if now < not_before - skew * period:
+        raise E.NotYetValid()
+    if now > not_before + hours * 3600:
+        raise E.Stale()
+    now_step = step_at(now, period)
+    step, device_signature = read_device_trailer(trailer, now_step)
+    _in_window(step, now_step, skew)
+    claims = _authentic(key, signature, signed, _DEVICE_CLAIMS, now)
     if not verify_device_signature(device_key, device_signature, device_step_message(signed + signature, step)):
         raise E.BadDeviceSignature()
-    replay_key = b"d" + pass_ref + signed[_H + 1 : _H + 5] + step.to_bytes(4, "big")
+    replay_key = b"d" + pass_ref + not_before.to_bytes(4, "big") + step.to_bytes(4, "big")
     ttl = (step + skew + 1) * period - now + 1
-    since = (step - skew) * period
-    return _new_tuple(Checked, (_DEVICE, claims, replay_key, ttl, False, since, int.from_bytes(pass_ref, "big")))
+    ref = int.from_bytes(pass_ref, "big")
+    return _new_tuple(Checked, (_DEVICE_NAME, claims, replay_key, ttl, (step - skew) * period, None, ref, False, False))
+
+
+_Step = Callable[[KeyInfo, bytes, bytes, bytes, float, Options], Checked]
+_STEPS: dict[int, _Step] = {
+    Mode.MINTED: _check_minted,
+    Mode.PASS: _check_pass,
+    Mode.PAPER: _check_paper,
+    Mode.DEVICE: _check_device,
+}
 
 
 def check_signed(text: str, now: float, keyset: KeySet, options: Options) -> Checked:
-    """Steps 1-7: everything that needs no store. Raises CredentialError.
+    """Everything that needs no store: raises a CredentialError for a code that fails.
 
-    Measured against a bare Ed25519 verify, so the common MINTED path is written
-    for the interpreter: constructors bypassed, module lookups bound to names.
-    The split itself is keys.wire's, the one definition of the layout.
+    Measured against a bare Ed25519 verify, so the steps are written for the
+    interpreter (constructors bypassed, lookups bound to module names). Any
+    other exception is a bug (the property tests drive this function directly
+    so that one fails them).
     """
     mode, kid, signed, signature, trailer = unverified_split(text)
     key = keyset.get(kid)
     if key is None:
         raise E.UnknownKey()
-    if mode == _DEVICE:
-        return _check_device(signed, signature, trailer, key, now, options)
-    skew = options.skew_steps
-    if mode == _MINTED:
-        period, step = _unpack_minted_time(signed, _H)
-        if period == 0:
-            raise E.Malformed("period")
-        now_step = int(now // period)
-        if step < now_step - skew:
-            raise E.Stale()
-        if step > now_step + skew:
-            raise E.NotYetValid()
-        offset = _MINTED_CLAIMS
-    elif mode == _PASS:
-        period, not_before, hours, pass_id = _unpack_pass(signed, _H)
-        if period == 0:
-            raise E.Malformed("period")
-        if now < not_before - skew * period:
-            raise E.NotYetValid()
-        if now > not_before + hours * 3600:
-            raise E.Stale()
-        step_low, code_high, code_low = _unpack_trailer(trailer)
-        now_step = int(now // period)
-        # The trailer carries the low 16 bits of the step: take the step nearest to ours.
-        step = now_step + ((step_low - now_step + 0x8000) & 0xFFFF) - 0x8000
-        _window(step, now_step, skew)
-        offset = _PASS_CLAIMS
-    else:
-        issued_at, not_after = _unpack_paper(signed, _H)
-        if now < issued_at - options.paper_future_tolerance_s:
-            raise E.NotYetValid()
-        if now > not_after:
-            raise E.CredentialExpired()
-        offset = _PAPER_CLAIMS
-    if not key.valid_at(now):
-        raise E.KeyNotValidAtTime()
-    if not verify_signature(key.public_key, signature, signed):
-        raise E.BadSignature()
-    claims = decode_claims(signed, offset)
-    if claims.valid_until.toordinal() - _EPOCH_ORDINAL < (int(now) + BEIJING_UTC_OFFSET_S) // 86400:
-        raise E.CredentialExpired()
-    if mode == _MINTED:
-        replay_key = b"m" + signed[_H + 1 : _MINTED_REPLAY_END]
-        return _new_tuple(
-            Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False, (step - skew) * period, None)
-        )
-    if mode == _PASS:
-        secret = options.rotation_secret
-        if secret is None:
-            return _new_tuple(Checked, (mode, claims, None, 0.0, True, 0.0, None))
-        if not code_matches(pass_secret(secret, pass_id), step, (code_high << 16) | code_low):
-            raise BadPassCode(pass_id, step)
-        replay_key = b"p" + pass_id + step.to_bytes(4, "big")
-        return _new_tuple(
-            Checked, (mode, claims, replay_key, (step + skew + 1) * period - now + 1, False, (step - skew) * period, None)
-        )
-    return _new_tuple(Checked, (mode, claims, None, 0.0, False, 0.0, None))
+    return _STEPS[mode](key, signed, signature, trailer, now, options)
 
 
-def _check_status(status_source: StatusSource, options: Options, now: float) -> None:
-    if options.max_status_age_s is not None:
+# -- the decision: shared by verify and verify_batch -------------------------------------
+
+def _status_fresh(status_source: StatusSource, options: Options, now: float) -> None:
+    limit = options.max_status_age_s
+    if limit is not None:
         updated = status_source.updated_at()
-        if updated is None or now - updated > options.max_status_age_s:
+        if updated is None or now - updated > limit:
             raise E.StatusStale()
 
 
-def _status_error(code: int) -> E.CredentialError | None:
-    if code == REVOKED:
-        return E.Revoked()
-    if code == SUSPENDED:
-        return E.Suspended()
-    return None
+def _refused(exc: E.CredentialError, now: float, checked: Checked | None = None) -> Verdict:
+    if checked is None:
+        return _new_tuple(Verdict, (False, exc.reason, None, None, now, False))
+    return _new_tuple(Verdict, (False, exc.reason, checked.mode, checked.claims, now, checked.requires_id_check))
+
+
+def _valid(checked: Checked, now: float) -> Verdict:
+    return _new_tuple(Verdict, (True, "VALID", checked.mode, checked.claims, now, checked.requires_id_check))
 
 
 def _count_guesses(guard: TotpGuard | None, guesses: list[tuple[bytes, int]], now: float) -> None:
@@ -245,16 +295,43 @@ def _count_guesses(guard: TotpGuard | None, guesses: list[tuple[bytes, int]], no
             pass
 
 
-def _pass_id(checked: Checked) -> bytes | None:
-    """The pass id of a PASS code whose TOTP was checked (its replay key is b"p" + pass id + step)."""
-    key = checked.replay_key
-    return key[1:9] if checked.mode == _PASS and key is not None else None
+def _locked(now: float) -> Verdict:
+    """A locked pass's answer: exactly a wrong code's (no claims), so the lock tells a guesser nothing."""
+    return _refused(E.BadTotp(), now)
 
 
-def _refused(exc: E.CredentialError, now: float, checked: Checked | None = None) -> Verdict:
-    if checked is None:
-        return Verdict(False, exc.reason, None, None, now)
-    return Verdict(False, exc.reason, _MODE_NAMES[checked.mode], checked.claims, now, checked.mode == _PAPER)
+def _decide(checked: Checked, status: int, now: float) -> Verdict | None:
+    """The verdict once the status is known, or None when only the replay claim remains.
+
+    Any status but active and suspended (revoked, superseded, or a code this
+    verifier does not know) refuses as REVOKED.
+    """
+    if status:
+        return _refused(E.Suspended() if status == SUSPENDED else E.Revoked(), now, checked)
+    if checked.liveness_unverifiable:
+        return _refused(E.LivenessUnverifiable(), now, checked)
+    if checked.replay_key is None:
+        return _valid(checked, now)
+    return None
+
+
+def _claimed(checked: Checked, first: bool, epoch_of: Callable[[bytes], float], now: float) -> Verdict:
+    """The verdict once the replay store has answered a claim.
+
+    The store's epoch is read after the claim (a shared store learns of a loss
+    from the claim itself): a code that could have been accepted before it may
+    have been claimed already, so it is refused, and the holder shows the next.
+    """
+    if not first:
+        return _refused(E.Replayed(), now, checked)
+    if checked.replay_since < epoch_of(checked.replay_key):  # type: ignore[arg-type]
+        return _refused(ReplayEpochRefused(), now, checked)
+    return _valid(checked, now)
+
+
+def _internal_error(now: float, checked: Checked | None = None) -> Verdict:
+    log.exception("internal error while verifying a code")  # the code's text is never logged
+    return _refused(E.InternalError(), now, checked)
 
 
 def verify(
@@ -267,38 +344,28 @@ def verify(
     guard: TotpGuard | None = None,
 ) -> Verdict:
     """The verdict for one scanned code. Never raises for any input text."""
+    checked: Checked | None = None
     try:
-        checked = check_signed(text, now, keyset, options)
-    except BadPassCode as exc:
-        _count_guesses(guard, [(exc.pass_id, exc.step)], now)
-        return _refused(exc, now)
-    except E.CredentialError as exc:
-        return _refused(exc, now)
-    except Exception:  # a hostile input must never become a crash
-        return _refused(E.Malformed(), now)
-    mode, claims, replay_key, ttl, unverifiable, since, pass_ref = checked
-    try:
-        if guard is not None and mode == _PASS and replay_key is not None and guard.locked([replay_key[1:9]], now)[0]:
-            return _refused(E.BadTotp(), now)  # exactly a wrong code's answer: the lock is no oracle
-        if options.max_status_age_s is not None:
-            _check_status(status_source, options, now)
-        code = status_source.status(claims.ref)
-        if pass_ref is not None:
-            code = max(code, status_source.status(pass_ref))
-        if code:
-            failure = _status_error(code)
-            if failure is not None:
-                raise failure
-        if unverifiable:
-            raise E.LivenessUnverifiable()
-        if replay_key is not None:
-            if not replay_store.claim(replay_key, ttl, now):
-                raise E.Replayed()
-            if since < replay_store.epoch_of(replay_key):  # read after the claim: the claim may have moved it
-                raise ReplayEpochRefused()
+        try:
+            checked = check_signed(text, now, keyset, options)
+        except BadPassCode as exc:
+            _count_guesses(guard, [(exc.pass_id, exc.step)], now)
+            raise
+        if checked.pass_id is not None and guard is not None and guard.locked([checked.pass_id], now)[0]:
+            return _locked(now)
+        _status_fresh(status_source, options, now)
+        status = status_source.status(checked.claims.ref)
+        if checked.pass_ref is not None:
+            status = max(status, status_source.status(checked.pass_ref))  # the worse of the two
+        verdict = _decide(checked, status, now)
+        if verdict is None:
+            first = replay_store.claim(checked.replay_key, checked.replay_ttl, now)  # type: ignore[arg-type]
+            verdict = _claimed(checked, first, replay_store.epoch_of, now)
+        return verdict
     except E.CredentialError as exc:
         return _refused(exc, now, checked)
-    return _new_tuple(Verdict, (True, "VALID", _MODE_NAMES[mode], claims, now, mode == _PAPER))
+    except Exception:
+        return _internal_error(now, checked)
 
 
 def verify_batch(
@@ -312,73 +379,78 @@ def verify_batch(
 ) -> list[Verdict]:
     """Verdicts for many codes with one status lookup and one replay round trip.
 
-    Within one batch the same code twice is a replay of itself, as it would be
-    if the codes had been sent one by one.
+    The same decision as ``verify``, code by code; within one batch the same
+    code twice is a replay of itself, as it would be if the codes had been sent
+    one by one. A store failure answers every code still waiting on it.
     """
-    results: list[Verdict | Checked] = []
+    verdicts: list[Verdict | None] = []
+    pending: list[tuple[int, Checked]] = []
     guesses: list[tuple[bytes, int]] = []
-    for text in texts:
+    for i, text in enumerate(texts):
         try:
-            results.append(check_signed(text, now, keyset, options))
+            pending.append((i, check_signed(text, now, keyset, options)))
+            verdicts.append(None)
         except BadPassCode as exc:
             guesses.append((exc.pass_id, exc.step))
-            results.append(_refused(exc, now))
+            verdicts.append(_refused(exc, now))
         except E.CredentialError as exc:
-            results.append(_refused(exc, now))
+            verdicts.append(_refused(exc, now))
         except Exception:
-            results.append(_refused(E.Malformed(), now))
-    _count_guesses(guard, guesses, now)  # before the locks are read: a batch of guesses locks its own pass
-    pending = [(i, r) for i, r in enumerate(results) if isinstance(r, Checked)]
-    if not pending:
-        return results  # type: ignore[return-value]
-    passes = [(i, c, pass_id) for i, c in pending if (pass_id := _pass_id(c)) is not None]
-    if guard is not None and passes:
+            verdicts.append(_internal_error(now))
+    if pending or guesses:
+        failure: E.CredentialError | None = None
         try:
-            locks = guard.locked([pass_id for _, _, pass_id in passes], now)
+            _count_guesses(guard, guesses, now)  # before the locks are read: a batch of guesses locks its own pass
+            pending = _unlocked(pending, verdicts, guard, now)
+            if pending:
+                _decide_batch(pending, verdicts, now, status_source, replay_store, options)
         except E.CredentialError as exc:
-            locks = [exc] * len(passes)  # type: ignore[list-item]
-        for (i, c, _), lock in zip(passes, locks):
-            if lock is True:
-                results[i] = _refused(E.BadTotp(), now)  # exactly a wrong code's answer
-            elif isinstance(lock, E.CredentialError):
-                results[i] = _refused(lock, now, c)
-        pending = [(i, r) for i, r in pending if isinstance(results[i], Checked)]
-        if not pending:
-            return results  # type: ignore[return-value]
-    try:
-        _check_status(status_source, options, now)
-        indices = [c.claims.ref for _, c in pending]
-        devices = [(k, c.pass_ref) for k, (_, c) in enumerate(pending) if c.pass_ref is not None]
-        statuses = status_source.status_many(indices + [ref for _, ref in devices])
-        for j, (k, _) in enumerate(devices):
-            # a device pass takes the worse of its own and its credential's status
-            statuses[k] = max(statuses[k], statuses[len(indices) + j])
-    except E.CredentialError as exc:
-        for i, c in pending:
-            results[i] = _refused(exc, now, c)
-        return results  # type: ignore[return-value]
-    to_claim: list[tuple[int, Checked]] = []
-    for (i, c), code in zip(pending, statuses):
-        failure = _status_error(code) or (E.LivenessUnverifiable() if c.liveness_unverifiable else None)
+            failure = exc
+        except Exception:
+            log.exception("internal error while verifying a batch")
+            failure = E.InternalError()
         if failure is not None:
-            results[i] = _refused(failure, now, c)
-        elif c.replay_key is None:
-            results[i] = Verdict(True, "VALID", _MODE_NAMES[c.mode], c.claims, now, c.mode == _PAPER)
-        else:
+            for i, c in pending:
+                if verdicts[i] is None:
+                    verdicts[i] = _refused(failure, now, c)
+    return verdicts  # type: ignore[return-value]
+
+
+def _unlocked(
+    pending: list[tuple[int, Checked]], verdicts: list[Verdict | None], guard: TotpGuard | None, now: float
+) -> list[tuple[int, Checked]]:
+    """``pending`` without the codes of locked passes, whose verdicts are set (one guard call)."""
+    passes = [(i, c) for i, c in pending if c.pass_id is not None]
+    if guard is None or not passes:
+        return pending
+    locks = guard.locked([c.pass_id for _, c in passes], now)  # type: ignore[misc]
+    for (i, _), locked in zip(passes, locks, strict=True):
+        if locked:
+            verdicts[i] = _locked(now)
+    return [(i, c) for i, c in pending if verdicts[i] is None]
+
+
+def _decide_batch(
+    pending: list[tuple[int, Checked]],
+    verdicts: list[Verdict | None],
+    now: float,
+    status_source: StatusSource,
+    replay_store: ReplayStore,
+    options: Options,
+) -> None:
+    """``_decide`` and ``_claimed`` for every checked code of a batch, with one call to each store."""
+    _status_fresh(status_source, options, now)
+    devices = [(k, c.pass_ref) for k, (_, c) in enumerate(pending) if c.pass_ref is not None]
+    statuses = status_source.status_many([c.claims.ref for _, c in pending] + [ref for _, ref in devices])
+    for j, (k, _) in enumerate(devices, start=len(pending)):
+        statuses[k] = max(statuses[k], statuses[j])  # the worse of the credential's and the pass's
+    to_claim: list[tuple[int, Checked]] = []
+    for (i, c), status in zip(pending, statuses, strict=True):
+        verdicts[i] = _decide(c, status, now)
+        if verdicts[i] is None:
             to_claim.append((i, c))
     if to_claim:
-        try:
-            claimed = replay_store.claim_many([(c.replay_key, c.replay_ttl) for _, c in to_claim], now)  # type: ignore[misc]
-        except E.CredentialError as exc:
-            for i, c in to_claim:
-                results[i] = _refused(exc, now, c)
-            return results  # type: ignore[return-value]
+        firsts = replay_store.claim_many([(c.replay_key, c.replay_ttl) for _, c in to_claim], now)  # type: ignore[misc]
         epoch_of = replay_store.epoch_of
-        for (i, c), first in zip(to_claim, claimed):
-            if not first:
-                results[i] = _refused(E.Replayed(), now, c)
-            elif c.replay_since < epoch_of(c.replay_key):  # type: ignore[arg-type]
-                results[i] = _refused(ReplayEpochRefused(), now, c)
-            else:
-                results[i] = Verdict(True, "VALID", _MODE_NAMES[c.mode], c.claims, now, False)
-    return results  # type: ignore[return-value]
+        for (i, c), first in zip(to_claim, firsts, strict=True):
+            verdicts[i] = _claimed(c, first, epoch_of, now)

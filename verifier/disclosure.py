@@ -31,16 +31,16 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from keys.districts import DISTRICTS, district_by_code
-from keys.errors import REASONS, message
-from keys.wire import Claims, PermitType
+from keys.reasons import REASONS, message
+from keys.vocabulary import MODE_NAMES, PermitType
+from keys.wire import Claims
 
 from .auth import OFFICIAL
 from .verdict import Verdict
 
 ID_MASK = "*" * 14
 PERMIT_TYPES: dict[int, dict[str, Any]] = {
-    int(PermitType.RESIDENCE_PERMIT): {"code": 1, "type": "RESIDENCE_PERMIT", "zh": "居住证", "en": "Residence permit"},
-    int(PermitType.REGISTRATION_CARD): {"code": 2, "type": "REGISTRATION_CARD", "zh": "居住登记卡", "en": "Residence registration card"},
+    int(t): {"code": int(t), "type": t.name, "zh": t.name_zh, "en": t.name_en} for t in PermitType
 }
 
 
@@ -120,7 +120,7 @@ def _dumps(value: Any) -> str:
 _MESSAGE_TEXT = {reason: _dumps(message(reason)) for reason in REASONS}
 _DISTRICT_TEXT = {d.code: _dumps(_district(d.code)) for d in DISTRICTS}
 _PERMIT_TYPE_TEXT = {code: _dumps(doc) for code, doc in PERMIT_TYPES.items()}
-_MODE_TEXT = {None: "null", "MINTED": '"MINTED"', "PASS": '"PASS"', "PAPER": '"PAPER"'}
+_MODE_TEXT: dict[str | None, str] = {None: "null", **{name: _dumps(name) for name in MODE_NAMES.values()}}
 
 
 def _fragment(table: dict[Any, str], key: Any, render: Any) -> str:

@@ -27,7 +27,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, disable_cre
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from keys.errors import REASONS
+from keys.reasons import REASONS
 
 disable_created_metrics()
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from keys.errors import REASONS
+from keys.reasons import REASONS
+from keys.vocabulary import MODE_NAMES, PermitType
 
 from keys.edge.errors import lookup
 
@@ -46,8 +47,8 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
     permit_type = {
         "type": "object",
         "properties": {
-            "code": {"type": "integer", "enum": [1, 2]},
-            "type": {"type": "string", "enum": ["RESIDENCE_PERMIT", "REGISTRATION_CARD", "UNKNOWN"]},
+            "code": {"type": "integer", "enum": [int(t) for t in PermitType]},
+            "type": {"type": "string", "enum": [t.name for t in PermitType] + ["UNKNOWN"]},
             "zh": {"type": ["string", "null"]},
             "en": {"type": ["string", "null"]},
         },
@@ -87,7 +88,7 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
                 "valid": {"type": "boolean"},
                 "reason": {"type": "string", "enum": list(REASONS)},
                 "message": _ref("Message"),
-                "mode": {"type": ["string", "null"], "enum": ["MINTED", "PASS", "PAPER", None]},
+                "mode": {"type": ["string", "null"], "enum": [*MODE_NAMES.values(), None]},
                 "claims": {"oneOf": [_ref("OfficialClaims"), _ref("BusinessClaims"), {"type": "null"}]},
                 "checked_at": {"type": "string", "format": "date-time"},
                 "status_age_s": {"type": ["number", "null"]},
@@ -110,7 +111,7 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
             "properties": {
                 "scanned_at": {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "number"}]},
                 "reason": {"type": "string", "enum": list(REASONS)},
-                "mode": {"type": ["string", "null"], "enum": ["MINTED", "PASS", "PAPER", None]},
+                "mode": {"type": ["string", "null"], "enum": [*MODE_NAMES.values(), None]},
                 "cred_ref_hash": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$", "description": "hex SHA-256 of the 3-byte credential reference (status-list index)"},
                 "offline": {"type": "boolean", "const": True},
                 "device": {"type": "string", "minLength": 1, "maxLength": 64},

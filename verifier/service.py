@@ -19,6 +19,8 @@ import anyio
 import anyio.to_thread
 import httpx
 
+from keys.reasons import SERVICE_REASONS
+
 from . import core
 from .audit import (
     AuditBuffer,
@@ -44,9 +46,6 @@ from .sync import MemoryStatusShare, StatusShare, Syncer
 from .verdict import Verdict
 
 log = logging.getLogger("verifier")
-
-#: verdict reasons that describe the service, not the code: answered with HTTP 503
-SERVICE_REASONS = frozenset({"SERVICE_UNAVAILABLE", "STATUS_STALE"})
 
 class LockedReplayStore:
     """A memory replay store shared by the event loop and worker threads."""

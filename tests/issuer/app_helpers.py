@@ -20,7 +20,7 @@ from issuer.app import create_app
 from keys.edge.env import Secret
 from issuer.config import Config
 from issuer.devkeys import KeyMaterial, open_keys
-from issuer.model import BEIJING
+from keys.timekeeping import BEIJING
 from keys.keyset import KeySet
 from keys.statuslist import StatusList
 from tests.issuer.idgen import make_id

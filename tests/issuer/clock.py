@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from issuer.model import BEIJING
+from keys.timekeeping import BEIJING
 
 # Mid-morning in Beijing on a fixed day; every test measures time from here.
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=BEIJING)

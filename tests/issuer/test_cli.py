@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from issuer.cli import main
-from issuer.model import BEIJING
+from keys.timekeeping import BEIJING
 from tests.issuer.clock import NOW
 from tests.issuer.idgen import make_id
 from tests.issuer.test_migration import SAMPLE

@@ -12,7 +12,8 @@ from issuer.errors import (
     NotFoundError,
 )
 from issuer.lifecycle import Lifecycle
-from issuer.model import Credential, PermitType
+from issuer.model import Credential
+from keys.vocabulary import PermitType
 from issuer.registry import Registry
 from tests.issuer.clock import CLERK, NOW
 from tests.issuer.idgen import make_id

@@ -14,7 +14,9 @@ from issuer.errors import (
     OutsideEndorsementWindowError,
 )
 from issuer.lifecycle import Lifecycle, LifecyclePolicy, resolve_district
-from issuer.model import BEIJING, Credential, PermitType, Status
+from issuer.model import Credential, Status
+from keys.timekeeping import BEIJING
+from keys.vocabulary import PermitType
 from issuer.registry import Registry
 from tests.issuer.clock import CLERK, NOW, TODAY
 from tests.issuer.idgen import make_id

@@ -8,8 +8,11 @@ from datetime import date, datetime
 import pytest
 
 from issuer.lifecycle import Lifecycle
-from issuer.minting import Minter, NotMintable, claims_for, end_of_day
-from issuer.model import BEIJING, Credential, PermitType
+from issuer.minting import Minter, NotMintable, claims_for
+from keys.timekeeping import end_of_day
+from issuer.model import Credential
+from keys.timekeeping import BEIJING
+from keys.vocabulary import PermitType
 from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
 from keys.totp import code_at, pass_secret

@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 
 from issuer.errors import NotFoundError
-from issuer.model import (
-    Credential,
-    NewCredential,
-    PermitType,
-    Status,
-    StatusCode,
-)
+from issuer.minting import claims_for
+from issuer.model import Credential, NewCredential, Status
+from keys.vocabulary import PermitType, StatusCode
 from issuer.registry import Registry, mask_id_number
 from issuer.schema import SCHEMA_VERSION, SchemaError
 from issuer.status_index import MIN_INDEX_SPACE, IndexAllocator
@@ -63,15 +59,14 @@ def test_cred_id_is_random_not_derived_from_holder(registry: Registry) -> None:
 def test_claims_carry_exactly_what_a_qr_code_needs(registry: Registry) -> None:
     idn = make_id(seq=456)
     cred = registry.insert_credential(new(id_number=idn), actor=CLERK, now=NOW)
-    claims = cred.claims()
-    assert claims.cred_id == bytes.fromhex(cred.cred_id) and len(claims.cred_id) == 8
-    assert claims.version == 1
-    assert claims.status_index == cred.status_index
-    assert claims.permit_type is PermitType.RESIDENCE_PERMIT
-    assert claims.district_code == 3
+    claims = claims_for(cred)
+    assert len(bytes.fromhex(cred.cred_id)) == 8 and cred.version == 1
+    assert claims.ref == cred.status_index
+    assert claims.permit_type == PermitType.RESIDENCE_PERMIT
+    assert claims.district == 3
     assert claims.valid_until == date(2027, 11, 23)
-    assert claims.id_last4 == idn[-4:]
-    assert claims.holder_name == "王小明"
+    assert claims.id_tail == idn[-4:]
+    assert claims.name == "王小明"
     assert cred.district.name_zh == "朝阳区"
 
 

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from issuer.config import Config
 from issuer.lifecycle import Lifecycle
-from issuer.model import PermitType
+from keys.vocabulary import PermitType
 from issuer.registry import Registry
 from issuer.slip import NOTE_EN, NOTE_ZH, write_slip_file
 from tests.issuer.app_helpers import (
@@ -111,7 +111,7 @@ def test_write_slip_file_for_the_cli(tmp_path: Path, issuer_keys) -> None:
     cfg = Config(registry_path=str(tmp_path / "reg.sqlite3"), keys_dir=tmp_path / "keys", dev_dir=tmp_path / "dev")
     from datetime import datetime
 
-    from issuer.model import BEIJING
+    from keys.timekeeping import BEIJING
 
     now_dt = datetime.fromtimestamp(T0, BEIJING)
     with Registry(cfg.registry_path) as reg:

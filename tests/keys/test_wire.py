@@ -8,12 +8,14 @@ import segno
 from keys.base45 import b45decode
 from keys.keypair import SigningKey
 from keys.wire import (
+    CLAIMS_OFFSET,
+    MINTED_ONCE,
     NAME_MAX_BYTES,
+    read_trailer,
     PREFIX,
     Claims,
     Mode,
     pack_id_tail,
-    unpack_id_tail,
     decode_claims,
     encode_minted,
     encode_paper,
@@ -70,12 +72,27 @@ def test_split_and_claims_round_trip() -> None:
     text = encode_minted(KEY, claims, step=7, period=15, nonce=b"abc")
     u = unverified_split(text)
     assert u.kid == KEY.kid and len(u.signature) == 64
-    assert decode_claims(u.signed, 14) == claims
+    assert CLAIMS_OFFSET[Mode.MINTED] == 14
+    assert decode_claims(u.signed, CLAIMS_OFFSET[Mode.MINTED]) == claims
+
+
+def test_a_minted_code_is_named_once_by_step_nonce_and_ref() -> None:
+    u = unverified_split(encode_minted(KEY, LONGEST._replace(ref=0x0A0B0C), step=0x01020304, period=15, nonce=b"xyz"))
+    assert u.signed[MINTED_ONCE] == bytes([1, 2, 3, 4]) + b"xyz" + bytes([0x0A, 0x0B, 0x0C])
+
+
+@pytest.mark.parametrize("now_step, step", [(100_000, 100_000), (100_000, 99_999), (100_000, 100_001), (0x1FFFF, 0x20001)])
+def test_the_trailer_step_is_the_nearest_with_its_low_bits(now_step: int, step: int) -> None:
+    signed = encode_pass(KEY, LONGEST, pass_id=b"P" * 8, period=30, not_before=0, hours=1)
+    raw = b45decode(pass_text(signed, step, 654321)[len(PREFIX):])
+    assert read_trailer(raw[-5:], now_step) == (step, 654321)
 
 
 @pytest.mark.parametrize("tail", ["0000", "123X", "9999", "999X", "0010"])
 def test_id_tail_packing(tail: str) -> None:
-    assert unpack_id_tail(pack_id_tail(tail)) == tail
+    claims = LONGEST._replace(id_tail=tail)
+    u = unverified_split(encode_paper(KEY, claims, issued_at=0, not_after=1))
+    assert decode_claims(u.signed, CLAIMS_OFFSET[Mode.PAPER]).id_tail == tail
 
 
 @pytest.mark.parametrize("tail", ["123", "12345", "abcd", "12X4", "123x"])

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute
 
 import scanner_app
 from keys.districts import DISTRICTS
-from keys.errors import MESSAGES
+from keys.reasons import REASONS_BY_CODE
 from scanner_app import ScannerPolicy
 from tests.fixtures.browser import module_graph
 
@@ -58,7 +58,9 @@ def test_messages_are_generated_from_keys(client):
     r = client.get("/scan/messages.json")
     assert r.status_code == 200
     doc = r.json()
-    assert doc["reasons"] == {code: {"zh": zh, "en": en} for code, (zh, en) in MESSAGES.items()}
+    assert set(doc["reasons"]) == set(REASONS_BY_CODE)
+    assert doc["reasons"]["REPLAYED"]["zh"] == REASONS_BY_CODE["REPLAYED"].message.zh
+    assert doc["reasons"]["REPLAYED"]["tone"] == "refused" and doc["reasons"]["REPLAYED"]["fault"] == "holder"
     assert doc["districts"]["6"] == {"zh": "海淀区", "en": "Haidian"}
     assert len(doc["districts"]) == len(DISTRICTS)
     assert doc["permit_types"]["1"]["zh"] == "居住证" and doc["permit_types"]["2"]["zh"] == "居住登记卡"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from keys.base45 import b45decode, b45encode
-from keys.errors import MESSAGES, REASONS
+from keys.reasons import REASONS_BY_CODE
 from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
 from keys.keystore import DEFAULT_MAX_VALIDITY_S, KeyStore
@@ -14,14 +14,19 @@ from keys.wire import PREFIX, Claims, encode_minted
 from verifier.core import Options, verify, verify_batch
 from verifier.replay import MemoryReplayStore, StoreUnavailable
 from verifier.status import MemoryStatusSource
+from verifier.verdict import Verdict
 
 from .world import CLAIMS, NOW, PERIOD, ROTATION_SECRET, World
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "format-v1.json").read_text(encoding="utf-8"))
 
 
+def run_verdict(world: World, text: str, at: float = NOW, options: Options | None = None) -> Verdict:
+    return verify(text, at, world.keyset, world.status, world.replay, options or world.options)
+
+
 def run(world: World, text: str, at: float = NOW, options: Options | None = None) -> str:
-    return verify(text, at, world.keyset, world.status, world.replay, options or world.options).reason
+    return run_verdict(world, text, at, options).reason
 
 
 def test_live_code_is_valid_once_then_replayed() -> None:
@@ -66,7 +71,7 @@ def test_offline_pass_needs_the_right_totp_and_the_rotation_secret() -> None:
     world = World()
     assert run(world, world.offline()) == "VALID"
     assert run(world, world.offline()) == "REPLAYED"
-    assert run(world, world.offline(pass_id=b"Q" * 8, code=123456)) in {"BAD_TOTP"}
+    assert run(world, world.offline(pass_id=b"Q" * 8, code=123456)) == "BAD_TOTP"
     no_secret = Options(rotation_secret=None)
     assert run(World(), world.offline(pass_id=b"R" * 8), options=no_secret) == "LIVENESS_UNVERIFIABLE"
     assert run(world, world.offline(at=NOW + 24 * 3600), NOW + 24 * 3600) == "STALE"  # the pass has expired
@@ -203,6 +208,46 @@ def test_published_vectors_verify(vector: dict) -> None:
 
 
 def test_every_reason_has_a_chinese_and_english_message() -> None:
-    for reason in REASONS:
-        zh, en = MESSAGES[reason]
-        assert zh and en and zh != en
+    for row in REASONS_BY_CODE.values():
+        assert row.message.zh and row.message.en and row.message.zh != row.message.en
+
+
+class _BrokenStatus(MemoryStatusSource):
+    """A status source with a bug: what the pipeline must answer is INTERNAL_ERROR, not a guess."""
+
+    def status(self, index: int) -> int:
+        raise KeyError(index)
+
+    def status_many(self, indices):  # type: ignore[no-untyped-def]
+        raise KeyError(indices[0])
+
+
+def test_an_internal_error_is_logged_and_answered_as_such_never_valid(caplog: pytest.LogCaptureFixture) -> None:
+    world = World(status=_BrokenStatus())
+    code = world.minted()
+    with caplog.at_level("ERROR", logger="verifier.core"):
+        verdict = run_verdict(world, code)
+    assert (verdict.valid, verdict.reason, verdict.claims) == (False, "INTERNAL_ERROR", CLAIMS)
+    assert "internal error" in caplog.text and code not in caplog.text
+    verdicts = verify_batch([world.minted(), "junk", world.paper()], NOW, world.keyset, world.status, world.replay, world.options)
+    assert [v.reason for v in verdicts] == ["INTERNAL_ERROR", "MALFORMED", "INTERNAL_ERROR"]
+
+
+def test_a_bug_before_the_signature_is_an_internal_error_for_that_code_only() -> None:
+    world = World()
+
+    class BrokenKeySet(KeySet):
+        def get(self, kid: bytes):  # type: ignore[no-untyped-def]
+            raise RuntimeError("bug")
+
+    broken = BrokenKeySet([])
+    assert verify(world.minted(), NOW, broken, world.status, world.replay, world.options).reason == "INTERNAL_ERROR"
+    verdicts = verify_batch([world.minted(), "junk"], NOW, broken, world.status, world.replay, world.options)
+    assert [v.reason for v in verdicts] == ["INTERNAL_ERROR", "MALFORMED"]
+
+
+def test_an_unknown_status_code_refuses_as_revoked() -> None:
+    world = World()
+    world.status.set(CLAIMS.ref, 3, NOW)
+    assert run(world, world.minted()) == "REVOKED"
+    assert [v.reason for v in verify_batch([world.minted()], NOW, world.keyset, world.status, world.replay, world.options)] == ["REVOKED"]

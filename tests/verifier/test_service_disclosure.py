@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from keys.errors import REASONS
+from keys.reasons import REASONS
 from keys.wire import Claims
 from verifier.disclosure import status_age_text, verdict_json, verdict_text
 from verifier.verdict import Verdict

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.routing import Route
 
-from keys.errors import REASONS
+from keys.reasons import REASONS
 
 from .service_kit import AUDIT_KEY, BUSINESS_KEY, OFFICIAL_KEY
 

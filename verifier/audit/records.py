@@ -26,14 +26,15 @@ import re
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from keys.errors import REASONS
+from keys.reasons import REASONS
+from keys.vocabulary import MODE_NAMES
 
 from ..disclosure import iso_utc
 
 #: one audit record, as written (a JSON object)
 Record = dict[str, Any]
 
-MODES = ("MINTED", "PASS", "PAPER")
+MODES = tuple(MODE_NAMES.values())
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 _DEVICE = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,63}$")
 OFFLINE_MAX_AGE_S = 30 * 86400
@@ -124,7 +125,7 @@ def scan_record(audit_key: bytes, raw: Any, *, caller: str, role: str, now: floa
         raise ScanRecordError("reason must be one of the documented reason codes")
     mode = raw.get("mode")
     if mode is not None and mode not in MODES:
-        raise ScanRecordError("mode must be MINTED, PASS, PAPER or null")
+        raise ScanRecordError(f"mode must be one of {', '.join(MODES)} or null")
     ref = raw.get("cred_ref_hash")
     if ref is not None and (not isinstance(ref, str) or not _HEX64.match(ref)):
         raise ScanRecordError("cred_ref_hash must be 64 hex digits (SHA-256 of the credential reference)")

@@ -1,0 +1,97 @@
+"""The terms issuer, verifier and pages share, each with its Chinese and English name.
+
+A permit type, a code's mode and a status-list code are numbers on the wire and
+in the registry; people read them as words. Both live here, once, so the
+holder page, the officials' console, the verifier's JSON and the scanner show
+the same word for the same thing (the scanner and the holder page receive them
+in the messages document, ``keys.reasons.messages_document``).
+
+The numbers never change meaning: they are printed on paper slips and stored
+in the registry. New members may only be added.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NamedTuple
+
+
+class Label(NamedTuple):
+    """A name as people read it, in Chinese and English."""
+
+    zh: str
+    en: str
+
+
+class PermitType(IntEnum):
+    """The kind of residence document (three bits on the wire)."""
+
+    RESIDENCE_PERMIT = 1  # 居住证
+    REGISTRATION_CARD = 2  # 居住登记卡
+
+    @property
+    def label(self) -> Label:
+        return _PERMIT_TYPE_LABELS[self]
+
+    @property
+    def name_zh(self) -> str:
+        return _PERMIT_TYPE_LABELS[self].zh
+
+    @property
+    def name_en(self) -> str:
+        return _PERMIT_TYPE_LABELS[self].en
+
+    @classmethod
+    def from_zh(cls, text: str) -> PermitType:
+        """The type named by its Chinese name (an export's 证件类型 column); KeyError when neither."""
+        return _PERMIT_TYPE_BY_ZH[text.strip()]
+
+
+_PERMIT_TYPE_LABELS: dict[PermitType, Label] = {
+    PermitType.RESIDENCE_PERMIT: Label("居住证", "Residence permit"),
+    PermitType.REGISTRATION_CARD: Label("居住登记卡", "Residence registration card"),
+}
+_PERMIT_TYPE_BY_ZH = {label.zh: kind for kind, label in _PERMIT_TYPE_LABELS.items()}
+
+
+class Mode(IntEnum):
+    """How a code proves it is presented live (one byte of the header, see keys.wire)."""
+
+    MINTED = 1  # a live code minted per time step by the issuer
+    PASS = 2  # an offline pass: signed once, a one-time code per step added by the phone
+    PAPER = 3  # a static code printed on a stamped paper slip
+    DEVICE = 4  # a device-bound pass: the phone's own key signs each time step
+
+    @property
+    def label(self) -> Label:
+        return _MODE_LABELS[self]
+
+
+_MODE_LABELS: dict[Mode, Label] = {
+    Mode.MINTED: Label("实时码", "live code"),
+    Mode.PASS: Label("离线码", "offline pass"),
+    Mode.PAPER: Label("纸质确认单", "paper slip"),
+    Mode.DEVICE: Label("设备绑定离线码", "device-bound pass"),
+}
+
+#: mode number -> its name as the JSON APIs and the audit log spell it ("MINTED", ...)
+MODE_NAMES: dict[int, str] = {int(m): m.name for m in Mode}
+
+
+class StatusCode(IntEnum):
+    """What the signed status list says about one index (two bits, see keys.statuslist)."""
+
+    ACTIVE = 0
+    SUSPENDED = 1
+    REVOKED = 2  # also every index of a superseded version (a change of address gets a new one)
+
+    @property
+    def label(self) -> Label:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS: dict[StatusCode, Label] = {
+    StatusCode.ACTIVE: Label("有效", "Active"),
+    StatusCode.SUSPENDED: Label("已暂停", "Suspended"),
+    StatusCode.REVOKED: Label("已注销", "Revoked"),
+}
