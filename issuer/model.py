@@ -17,8 +17,10 @@ from typing import Any
 
 from issuer.idnumber import mask_id_number
 from keys.districts import District, district_by_code
-from keys.timekeeping import beijing_date
-from keys.vocabulary import PermitType
+# Defined in keys/ (the vocabulary the issuer shares with every verifier); BEIJING and
+# StatusCode are imported too, for modules that look for them beside the issuer's values.
+from keys.timekeeping import BEIJING, beijing_date
+from keys.vocabulary import PermitType, StatusCode
 
 __all__ = [
     "AuditEntry",

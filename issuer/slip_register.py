@@ -23,7 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from issuer.ledger import Ledger
-from issuer.model import StatusCode, timestamp
+from issuer.model import timestamp
+from keys.vocabulary import StatusCode
 
 __all__ = ["PrintedSlip", "SlipRegister", "SLIP_STATUS_SQL"]
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from issuer.errors import InvalidInputError, InvalidStateError, NotFoundError, SlotFullError
-from issuer.model import beijing_date, timestamp
+from issuer.model import timestamp
+from keys.timekeeping import beijing_date
 
 from .model import Application, ApplicationState, Appointment, Half
 from .records import new_key

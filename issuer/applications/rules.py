@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from issuer.lifecycle import LifecyclePolicy
-from issuer.model import Credential, PermitType, Status
+from issuer.model import Credential, Status
+from keys.vocabulary import PermitType
 
 from .model import ApplicationKind, EvidenceKind, ProofBasis
 

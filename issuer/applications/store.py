@@ -30,7 +30,9 @@ from issuer.errors import (
     SeparationOfDutiesError,
 )
 from issuer.lifecycle import Lifecycle, resolve_district
-from issuer.model import Credential, PermitType, beijing_date, timestamp
+from issuer.model import Credential, timestamp
+from keys.timekeeping import beijing_date
+from keys.vocabulary import PermitType
 from issuer.registry import Registry
 from issuer.sms import SmsSender
 

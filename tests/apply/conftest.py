@@ -13,7 +13,7 @@ from issuer.applications.appointments import Bookings
 from issuer.applications.model import ApplicationKind, EvidenceKind, ProofBasis
 from issuer.applications.store import ApplicationStore
 from issuer.lifecycle import Lifecycle
-from issuer.model import BEIJING
+from keys.timekeeping import BEIJING
 from issuer.registry import Registry
 from issuer.sms import DevOutbox
 from tests.issuer.idgen import make_id

@@ -8,7 +8,8 @@ import pytest
 
 from issuer.applications.model import ApplicationKind, EvidenceKind, ProofBasis
 from issuer.applications.rules import Draft, add_months, months_before, problems, required_months
-from issuer.model import Credential, PermitType, Status
+from issuer.model import Credential, Status
+from keys.vocabulary import PermitType
 from tests.issuer.idgen import make_id
 
 

@@ -16,7 +16,8 @@ from issuer.errors import (
     SeparationOfDutiesError,
 )
 from issuer.lifecycle import Lifecycle
-from issuer.model import PermitType, Status
+from issuer.model import Status
+from keys.vocabulary import PermitType
 from issuer.sms import DevOutbox
 from tests.apply.conftest import APPLICANT, CLERK, NOW, REVIEWER, at, submitted_permit
 from tests.issuer.idgen import make_id
