@@ -20,8 +20,9 @@ from issuer import tokens
 from issuer.applications.sql import Sql, ensure_schema
 from issuer.errors import AlreadyExistsError, InvalidFieldError, NotFoundError
 from issuer.idnumber import IdNumberError, validate_id_number
-from issuer.model import beijing_date, timestamp
+from issuer.model import timestamp
 from issuer.otp import totp_step
+from keys.timekeeping import beijing_date
 from issuer.registry import Registry
 from issuer.sms import SmsSender
 

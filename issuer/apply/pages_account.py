@@ -15,7 +15,6 @@ from starlette.routing import Route
 from issuer.errors import InvalidFieldError, LifecycleError, NotFoundError
 from issuer.idnumber import mask_id_number
 from issuer.model import Status
-from issuer.views import TYPE_EN
 
 from .accounts import Session, SignInError, normalise_phone
 from .i18n import Words, lang_of
@@ -150,7 +149,7 @@ def account_routes(platform: Platform) -> list[Route]:
         from issuer.applications.model import ApplicationKind
 
         return platform.render(request, "account.html", session, masked_id=mask_id_number(me.id_number),
-                               kinds=list(ApplicationKind), type_en=TYPE_EN, **await platform.call(read))
+                               kinds=list(ApplicationKind), **await platform.call(read))
 
     async def security(request: Request) -> Response:
         found = await signed_in(platform, request)

@@ -28,7 +28,7 @@ from issuer.applications.evidence import EvidenceFiles
 from issuer.applications.store import ApplicationStore
 from issuer.errors import ApplicationIncompleteError, InvalidFieldError, LifecycleError
 from issuer.lifecycle import Lifecycle
-from issuer.model import BEIJING
+from keys.timekeeping import BEIJING
 from issuer.registry import Registry
 from issuer.state import ServiceState
 from keys.edge.errors import HttpError, define

@@ -10,7 +10,7 @@ from typing import Any
 
 from issuer.applications.store import ApplicationStore
 from issuer.lifecycle import Lifecycle
-from issuer.model import BEIJING
+from keys.timekeeping import BEIJING
 from issuer.registry import Registry
 from tests.issuer.idgen import make_id
 
