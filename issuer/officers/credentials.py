@@ -16,6 +16,7 @@ import pyotp
 from argon2.exceptions import InvalidHashError
 
 from issuer.apply.passwords import HASHER, hash_password, verify_password
+from issuer.otp import TOTP_PERIOD
 from issuer.otp import totp_step as _step_after
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 ISSUER_NAME = "北京居住证签发系统"
-TOTP_PERIOD = 30
 # No look-alikes: the password is read off a screen or a sealed letter.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
