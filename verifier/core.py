@@ -445,7 +445,7 @@ def _decide_batch(
     for j, (k, _) in enumerate(devices, start=len(pending)):
         statuses[k] = max(statuses[k], statuses[j])  # the worse of the credential's and the pass's
     to_claim: list[tuple[int, Checked]] = []
-    for (i, c), status in zip(pending, statuses, strict=True):
+    for (i, c), status in zip(pending, statuses[: len(pending)], strict=True):
         verdicts[i] = _decide(c, status, now)
         if verdicts[i] is None:
             to_claim.append((i, c))

@@ -19,7 +19,7 @@ from keys.wire import (
     PREFIX,
     Claims,
     Mode,
-    claims_offset,
+    CLAIMS_OFFSET,
     decode_claims,
     device_step_message,
     device_text,
@@ -66,14 +66,14 @@ def test_split_separates_pass_signature_and_device_trailer() -> None:
     assert (period, not_before, hours, int.from_bytes(pass_ref, "big"), field) == (
         30, 1_795_396_400, 24, 90_001, signer.field,
     )
-    assert decode_claims(split.signed, claims_offset(Mode.DEVICE)) == claims
+    assert decode_claims(split.signed, CLAIMS_OFFSET[Mode.DEVICE]) == claims
     assert device_step_message(signed, step) == DEVICE_CONTEXT + step.to_bytes(4, "big") + signed
 
 
 def test_name_is_cut_to_the_mode_budget() -> None:
     signer = DeviceSigner(DeviceAlg.P256, bytes(range(1, 33)))
     signed = encode_device_pass(KEY, LONGEST, period=30, not_before=0, hours=1, pass_ref=0, device_key=signer.field)
-    assert len(decode_claims(signed[:-64], claims_offset(Mode.DEVICE)).name.encode()) <= NAME_MAX_BYTES[Mode.DEVICE]
+    assert len(decode_claims(signed[:-64], CLAIMS_OFFSET[Mode.DEVICE]).name.encode()) <= NAME_MAX_BYTES[Mode.DEVICE]
 
 
 @pytest.mark.parametrize(
