@@ -193,8 +193,9 @@ def minted_period_zero(step: int) -> str:
     return PREFIX + b45encode(body + key.sign(body))
 
 
-#: reasons no code can cause: a fault of the verifier itself
-NOT_FROM_A_CODE = frozenset({"INTERNAL_ERROR"})
+#: reasons this file has no vector for: a fault of the verifier itself (no code can cause
+#: it), and the device-bound mode's own refusal (its vectors are in device-v1.json)
+NOT_FROM_A_CODE = frozenset({"INTERNAL_ERROR", "BAD_DEVICE_SIGNATURE"})
 
 
 def build() -> dict[str, Any]:
