@@ -1,29 +1,24 @@
 """The device-bound mode in process: a full verify against the raw cost of its two signatures.
 
 A DEVICE code needs two signature checks: the issuer's Ed25519 signature on the
-pass and the device's signature on the step (Ed25519 or ECDSA P-256). The
-baselines run exactly those two checks on the very bytes a code carries, with
-nothing else: no split, no time window, no status or replay store.
+pass and the device's signature on the step (Ed25519 or ECDSA P-256). Each round
+of ``interleaved[...]`` times, one right after the other (alternating which goes
+first), on a hundred codes of the same kind:
 
-* ``raw-pair[Ed25519]``: two libsodium ``crypto_sign_open`` calls per code.
-* ``raw-pair[P-256]``: one ``crypto_sign_open`` and one OpenSSL ECDSA P-256
-  verify (``cryptography``), the P-256 public key object built in setup, so the
-  baseline pays no point decompression.
-* ``verify-device[...]``: ``verifier.core.verify`` as the service calls it
-  (memory stores, status age checked). Every code has its own pass and its own
-  device key, so the verifier's cache of decoded P-256 keys never helps: the
-  figure includes decompressing a fresh point per code (the worst case; a holder
-  shows the same pass every period, and then the cache answers).
+* the raw pair: exactly those two checks on the very bytes the codes carry and
+  nothing else (no split, no time window, no status or replay store): two
+  libsodium ``crypto_sign_open`` calls, or one and an OpenSSL ECDSA P-256 verify
+  (``cryptography``) with the P-256 key object built in setup, so the baseline
+  pays no point decompression;
+* ``verifier.core.verify`` as the service calls it (memory stores, status age
+  checked).
 
-``[P-256 seen before]`` shows the same hundred phones every round (each with a
-new pass), as a verifier sees holders it has seen before: decoding the key is
-then a cache lookup.
-
+The ratio is taken between the fastest round of each side, which a busy machine
+disturbs less than two benchmarks run minutes apart. Every code has its own pass
+and its own device key, so the verifier's cache of decoded P-256 keys never helps
+(the worst case); ``[P-256 seen before]`` shows the same hundred phones every
+round, each with a new pass, as a verifier sees holders it has seen before.
 Like bench_verify, the module runs twice and the report keeps the better pass.
-``interleaved[...]`` measures the ratio the target is judged on in a way a busy
-machine disturbs less: each round times the raw pair and the full verify on the
-same kind of codes one right after the other, and the ratio is taken between
-the fastest round of each side.
 """
 
 from __future__ import annotations
@@ -46,24 +41,13 @@ from verifier.core import Options, verify
 from verifier.replay import MemoryReplayStore
 from verifier.status import MemoryStatusSource
 
-from .bench_verify import PER_ROUND, measure
+from .bench_verify import PER_ROUND, _in_sweep, measure, sweep  # noqa: F401  (the two passes, as there)
 from .conftest import NOW
 from .kit import CLAIMS, World
 
 PERIOD = 15
 #: pass indices inside the benchmark's status list (2^20 entries), none of them revoked
 _PASS_REFS = itertools.cycle(range(1 << 19, 1 << 20))
-ALGS = [DeviceAlg.ED25519, DeviceAlg.P256]
-
-
-@pytest.fixture(scope="module", params=[1, 2], ids=["sweep1", "sweep2"])
-def sweep(request: Any) -> int:
-    return int(request.param)
-
-
-@pytest.fixture(autouse=True)
-def _in_sweep(sweep: int) -> None:
-    pass
 
 
 def device_codes(
@@ -88,58 +72,6 @@ def _parts(text: str) -> tuple[bytes, bytes, bytes]:
     raw = b45decode(text[len(PREFIX) :])
     end = len(raw) - DEVICE_TRAILER.size
     return raw[: end - 64], raw[end - 64 : end], raw[end + 2 :]
-
-
-@pytest.mark.parametrize("alg", ALGS, ids=lambda a: a.value)
-def test_raw_pair(benchmark: Any, world: World, alg: DeviceAlg) -> None:
-    issuer_key = world.key.public_key
-    crypto_sign_open = nacl.bindings.crypto_sign_open
-    step_bytes = int(NOW // PERIOD)
-    ecdsa = ec.ECDSA(hashes.SHA256())
-
-    def setup() -> tuple[Any, ...]:
-        items = []
-        for text, signer in device_codes(world, alg, PER_ROUND):
-            signed, signature, device_sig = _parts(text)
-            message = device_step_message(signed + signature, step_bytes)
-            if alg is DeviceAlg.ED25519:
-                items.append((signature + signed, device_sig + message, signer.field[1:]))
-            else:
-                assert signer._p256 is not None
-                der = encode_dss_signature(int.from_bytes(device_sig[:32], "big"), int.from_bytes(device_sig[32:], "big"))
-                items.append((signature + signed, (der, message), signer._p256.public_key()))
-        return (items,)
-
-    def run_ed25519(items: list[tuple[bytes, bytes, bytes]]) -> None:
-        for issuer_sm, device_sm, device_key in items:
-            crypto_sign_open(issuer_sm, issuer_key)
-            crypto_sign_open(device_sm, device_key)
-
-    def run_p256(items: list[tuple[bytes, tuple[bytes, bytes], Any]]) -> None:
-        for issuer_sm, (der, message), device_key in items:
-            crypto_sign_open(issuer_sm, issuer_key)
-            device_key.verify(der, message, ecdsa)
-
-    benchmark.group = "device"
-    measure(benchmark, setup, run_ed25519 if alg is DeviceAlg.ED25519 else run_p256)
-
-
-@pytest.mark.parametrize("alg", ALGS, ids=lambda a: a.value)
-def test_verify_device(benchmark: Any, world: World, options: Options, status_source: MemoryStatusSource,
-                       alg: DeviceAlg) -> None:
-    keyset = world.keyset
-
-    def setup() -> tuple[Any, ...]:
-        return ([text for text, _ in device_codes(world, alg, PER_ROUND)], MemoryReplayStore())
-
-    def run(texts: list[str], replay: MemoryReplayStore) -> None:
-        for text in texts:
-            verdict = verify(text, NOW, keyset, status_source, replay, options)
-            if not verdict.valid:
-                raise AssertionError(verdict.reason)
-
-    benchmark.group = "device"
-    measure(benchmark, setup, run)
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,6 @@ Both need the device token (``Authorization: Bearer``); a revoked device gets
 from __future__ import annotations
 
 import binascii
-from datetime import datetime
-from typing import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,46 +24,24 @@ from starlette.routing import Route
 
 from issuer.device_keys import DeviceKey
 from issuer.lifecycle import Lifecycle
-from issuer.model import Credential, Device
+from issuer.model import Credential
 from issuer.registry import Registry
 from keys.device_key import DeviceKeyError, key_field
 from keys.edge.errors import HttpError, define
 from keys.keyset import unb64u
 
-from .auth import bearer_token, unauthorized
-from .device_use import note_device_use
+from .holder_api import enrolled_holder
 from .http_errors import ok, read_json, text_field
 from .state import ServiceState
 
 define("INVALID_DEVICE_KEY", 400, "设备公钥无效", "Not an Ed25519 or P-256 public key")
 define("DEVICE_KEY_REQUIRED", 409, "本机尚未登记设备密钥", "This device has not registered a key")
 
-_Holder = tuple[Device, Credential]
-
-
-def _holder(request: Request, now_of: Callable[[], datetime]) -> Callable[[Registry, Lifecycle], _Holder]:
-    token = bearer_token(request)
-    if token is None:
-        raise unauthorized("请先绑定设备", "this device is not enrolled")
-    now_dt = now_of()
-    today = now_dt.date()
-
-    def run(reg: Registry, lc: Lifecycle) -> _Holder:
-        device = reg.devices.device_for_token(token)
-        cred = None if device is None else reg.get(device.cred_id, today=today)
-        if device is None or cred is None:
-            raise unauthorized("设备已解除绑定，请重新绑定", "this device is no longer enrolled")
-        note_device_use(reg, device.device_id, now_dt)
-        return device, cred
-
-    return run
-
-
 def routes(state: ServiceState) -> list[Route]:
     worker = state.worker
 
     async def register_key(request: Request) -> Response:
-        device, _ = await worker.call(_holder(request, state.now_dt))  # who asks, before what they send
+        device, _ = await worker.call(enrolled_holder(request, state))  # who asks, before what they send
         data = await read_json(request)
         alg = text_field(data, "alg", limit=16) or ""
         encoded = text_field(data, "public_key", limit=128) or ""
@@ -78,7 +54,7 @@ def routes(state: ServiceState) -> list[Route]:
         return ok({"alg": key.alg.value, "registered_at": int(key.registered_at.timestamp())}, 201)
 
     async def device_pass(request: Request) -> Response:
-        find = _holder(request, state.now_dt)
+        find = enrolled_holder(request, state)
 
         def run(reg: Registry, lc: Lifecycle) -> tuple[Credential, DeviceKey | None]:
             device, cred = find(reg, lc)

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from issuer.lifecycle import Lifecycle
-from issuer.model import Credential
+from issuer.model import Credential, Device
 from issuer.registry import Registry
 from keys.edge.errors import HttpError
 
@@ -73,26 +73,35 @@ class FailureLimiter:
             self._failures.popitem(last=False)
 
 
+def enrolled_holder(request: Request, state: ServiceState) -> Callable[[Registry, Lifecycle], tuple[Device, Credential]]:
+    """The phone presenting its device token and its credential, as a registry-worker call (401 otherwise).
+
+    Checks the header before anything else is read; the call notes the device's use.
+    """
+    token = bearer_token(request)
+    if token is None:
+        raise unauthorized("请先绑定设备", "this device is not enrolled")
+    now_dt = state.now_dt()
+    today = now_dt.date()
+
+    def run(reg: Registry, lc: Lifecycle) -> tuple[Device, Credential]:
+        device = reg.devices.device_for_token(token)
+        cred = None if device is None else reg.get(device.cred_id, today=today)
+        if cred is None or device is None:
+            raise unauthorized("设备已解除绑定，请重新绑定", "this device is no longer enrolled")
+        note_device_use(reg, device.device_id, now_dt)
+        return device, cred
+
+    return run
+
+
 def routes(state: ServiceState) -> list[Route]:
     worker = state.worker
     limiter = FailureLimiter(state.now)
 
     def device_credential(request: Request) -> Callable[[Registry, Lifecycle], Credential]:
-        token = bearer_token(request)
-        if token is None:
-            raise unauthorized("请先绑定设备", "this device is not enrolled")
-        now_dt = state.now_dt()
-        today = now_dt.date()
-
-        def run(reg: Registry, lc: Lifecycle) -> Credential:
-            device = reg.devices.device_for_token(token)
-            cred = None if device is None else reg.get(device.cred_id, today=today)
-            if cred is None or device is None:
-                raise unauthorized("设备已解除绑定，请重新绑定", "this device is no longer enrolled")
-            note_device_use(reg, device.device_id, now_dt)
-            return cred
-
-        return run
+        find = enrolled_holder(request, state)
+        return lambda reg, lc: find(reg, lc)[1]
 
     async def enrol(request: Request) -> Response:
         client = request.client.host if request.client else "unknown"

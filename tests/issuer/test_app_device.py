@@ -37,6 +37,15 @@ def _shown(client: TestClient, device: dict[str, str], signer: DeviceSigner, now
     return device_text(signed, step, signer.sign(device_step_message(signed, step)))
 
 
+def _bound_phone(client: TestClient, signer: DeviceSigner, now: float, cid: str | None = None,
+                 label: str = "test phone") -> tuple[str, dict[str, str], str]:
+    """(cred_id, device headers, the code the phone shows now) for a phone enrolled with ``signer``'s key."""
+    cid = cid or issue(client)["cred_id"]
+    device = enrol(client, cid, label)
+    _register(client, device, signer)
+    return cid, device, _shown(client, device, signer, now)
+
+
 @pytest.fixture(params=list(DeviceAlg), ids=lambda a: a.value)
 def signer(request: pytest.FixtureRequest) -> DeviceSigner:
     return DeviceSigner(request.param, bytes(range(3, 35)))
@@ -67,14 +76,9 @@ def test_another_phone_cannot_use_the_pass(client: TestClient, clock: Clock, sig
 def test_removing_the_phone_revokes_its_passes_at_the_next_status_sync(
     client: TestClient, clock: Clock, signer: DeviceSigner
 ) -> None:
-    cid = issue(client)["cred_id"]
-    device = enrol(client, cid)
-    _register(client, device, signer)
-    text = _shown(client, device, signer, clock())
-    other = enrol(client, cid, "second phone")
+    cid, device, text = _bound_phone(client, signer, clock())
     other_signer = DeviceSigner(DeviceAlg.ED25519, bytes(range(5, 37)))
-    _register(client, other, other_signer)
-    other_text = _shown(client, other, other_signer, clock())
+    _, _, other_text = _bound_phone(client, other_signer, clock(), cid, "second phone")
     [first, _] = client.get(f"/admin/credentials/{cid}/devices", headers=ADMIN).json()["devices"]
     assert client.post(f"/admin/devices/{first['device_id']}/revoke", headers=ADMIN).status_code == 200
     synced = checker(client, clock())
@@ -86,10 +90,7 @@ def test_removing_the_phone_revokes_its_passes_at_the_next_status_sync(
 def test_suspension_stops_device_passes_and_reinstatement_restores_them(
     client: TestClient, clock: Clock, signer: DeviceSigner
 ) -> None:
-    cid = issue(client)["cred_id"]
-    device = enrol(client, cid)
-    _register(client, device, signer)
-    text = _shown(client, device, signer, clock())
+    cid, device, text = _bound_phone(client, signer, clock())
     r = client.post(f"/admin/credentials/{cid}/suspend", json={"reason": "核查"}, headers=ADMIN)
     assert r.status_code == 200, r.text
     assert checker(client, clock()).verify(text, clock()).reason == "SUSPENDED"
@@ -99,10 +100,7 @@ def test_suspension_stops_device_passes_and_reinstatement_restores_them(
 
 
 def test_revoking_the_credential_revokes_device_passes(client: TestClient, clock: Clock, signer: DeviceSigner) -> None:
-    cid = issue(client)["cred_id"]
-    device = enrol(client, cid)
-    _register(client, device, signer)
-    text = _shown(client, device, signer, clock())
+    cid, _, text = _bound_phone(client, signer, clock())
     r = client.post(f"/admin/credentials/{cid}/revoke", json={"reason": "迁出"}, headers=ADMIN)
     assert r.status_code == 200, r.text
     assert checker(client, clock()).verify(text, clock()).reason == "REVOKED"
