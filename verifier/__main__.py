@@ -7,9 +7,8 @@ the embedded default it first creates the dev API keys and prints them once.
 
 ``add-key`` appends a key to the key file the server reads (``--file``, else
 ``verifier.config.Files``: ``VERIFIER_API_KEYS_FILE``, else the dev file under
-``VERIFIER_VAR_DIR``) and
-prints the plain key: it is not stored anywhere and cannot be shown again. A
-running verifier picks the new key up within a second.
+``VERIFIER_VAR_DIR``) and prints the plain key: it is not stored anywhere and
+cannot be shown again. A running verifier picks the new key up within a second.
 """
 
 from __future__ import annotations

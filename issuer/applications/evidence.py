@@ -9,14 +9,13 @@ applicant (for their own applications) and officials read them back.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from issuer.config import Config
 from issuer.errors import InvalidFieldError, NotFoundError
 from issuer.model import timestamp
+from keys.edge.files import write_private
 
 from .model import ApplicationState, EvidenceItem, EvidenceKind
 from .records import new_key
@@ -124,11 +123,7 @@ class EvidenceFiles:
         target = self._path(digest)
         if target.exists():
             return
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
+        write_private(target, data)  # 0600 from the first byte, replaced atomically
 
 
 def _item(r: tuple[object, ...]) -> EvidenceItem:

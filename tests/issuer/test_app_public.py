@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from issuer.app import create_app
-from keys.edge.env import Secret
 from issuer.config import Config
 from issuer.devkeys import ADMIN_TOKEN_FILE, PASSPHRASE_FILE, ROTATION_SECRET_FILE
+from keys.edge.env import Secret
 from keys.keyset import KeySet
 from keys.statuslist import MIN_SIZE, REVOKED, SUSPENDED, StatusList
 from tests.issuer.app_helpers import (
     ADMIN,
+    ADMIN_TOKEN,
     T0,
     Clock,
     TestClient,
@@ -110,6 +111,19 @@ def test_security_headers_and_json_errors(client: TestClient) -> None:
     assert r.headers["x-content-type-options"] == "nosniff"
     r = client.delete("/v1/status-list")
     assert r.status_code == 405 and r.json()["error"] == "METHOD_NOT_ALLOWED"
+    assert r.headers["allow"] == "GET, HEAD, OPTIONS"
+    r = client.put("/admin/credentials")  # two routes on one path: every method is listed
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, OPTIONS, POST"
+    r = client.options("/admin/credentials")
+    assert r.status_code == 204 and r.headers["allow"] == "GET, HEAD, OPTIONS, POST"
+
+
+def test_two_authorization_headers_are_refused(client: TestClient) -> None:
+    twice = [("Authorization", f"Bearer {ADMIN_TOKEN}"), ("Authorization", "Bearer someone-else")]
+    r = client.get("/admin/credentials", headers=twice)
+    assert r.status_code == 400 and r.json()["error"] == "DUPLICATE_AUTHORIZATION"
+    r = client.get("/v1/holder/credential", headers=twice)
+    assert r.status_code == 400 and r.json()["error"] == "DUPLICATE_AUTHORIZATION"
 
 
 def _mode(path: Path) -> int:
