@@ -14,15 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator, Protocol
 
+from issuer.devices import DeviceStore
 from issuer.errors import InvalidStateError, NotFoundError
+from issuer.ledger import Ledger
 from issuer.model import timestamp
 from keys.device_key import DeviceAlg, alg_of
 from keys.statuslist import REVOKED
-
-if TYPE_CHECKING:
-    from issuer.registry import Registry
 
 __all__ = ["DEVICE_KEY_STATUS_SQL", "DeviceKey", "DeviceKeyStore"]
 
@@ -47,10 +46,17 @@ class DeviceKey:
         return alg_of(self.key_field)
 
 
+class LedgerWithDevices(Ledger, Protocol):
+    """The registry as this store sees it: its database and its devices (issuer.ledger)."""
+
+    @property
+    def devices(self) -> DeviceStore: ...
+
+
 class DeviceKeyStore:
     """The device_keys table of one registry (reached as ``registry.device_keys``)."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: LedgerWithDevices) -> None:
         self._reg = registry
 
     def register(self, device_id: int, key_field: bytes, now: datetime, *, actor: str = "holder") -> DeviceKey:
