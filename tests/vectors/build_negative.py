@@ -19,8 +19,7 @@ from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
 from keys.totp import code_at, pass_secret
 from keys.wire import HEADER, MINTED_FIELDS, PREFIX, Claims, Mode, encode_claims, encode_minted, encode_paper
-from keys.wire import device_step_message, device_text, encode_device_pass, encode_pass, pass_text
-from keys.device_key import DeviceAlg, DeviceSigner
+from keys.wire import encode_pass, pass_text
 
 from .build import CLAIMS, NOW, PERIOD, ROTATION_SECRET, SEED
 
@@ -31,7 +30,7 @@ NONCE = bytes.fromhex("c0ffee")
 PASS_ID = bytes.fromhex("0011223344556677")
 PASS_PERIOD = 30
 MAX_STATUS_AGE_S = 300
-REVOKED_REF, SUSPENDED_REF, DEVICE_REF = 70_002, 70_003, 90_001
+REVOKED_REF, SUSPENDED_REF = 70_002, 70_003
 BEIJING_TODAY = date(2026, 11, 23)  # NOW is 10:13:20 in Beijing
 
 HOW = """Each vector: start from an empty replay store and a status list fetched at now - status_age_s
@@ -71,16 +70,6 @@ def offline(at: int, *, code: int | None = None, not_before: int = NOW - 3600, h
     step = at // PASS_PERIOD
     right = code_at(pass_secret(ROTATION_SECRET, PASS_ID), step)
     return pass_text(signed, step, right if code is None else code)
-
-
-def device(at: int, *, signer_secret: bytes = bytes(range(20, 52)), by_secret: bytes | None = None) -> str:
-    """A device-bound pass shown by the phone holding the Ed25519 device key of ``signer_secret``."""
-    signer = DeviceSigner(DeviceAlg.ED25519, signer_secret)
-    signed = encode_device_pass(SigningKey(SEED), CLAIMS, period=PERIOD, not_before=NOW - 60, hours=24,
-                                pass_ref=DEVICE_REF, device_key=signer.field)
-    step = at // PERIOD
-    by = DeviceSigner(DeviceAlg.ED25519, by_secret) if by_secret else signer
-    return device_text(signed, step, by.sign(device_step_message(signed, step)))
 
 
 def paper(*, issued_at: int = NOW - 86400, not_after: int = NOW + 100 * 86400, claims: Claims = CLAIMS) -> str:
@@ -135,9 +124,6 @@ def vectors() -> list[dict[str, Any]]:
     add("ref altered", "the status-list index altered (another person's status)", flip(live, 16), "BAD_SIGNATURE")
     add("stale", "two steps old: a screenshot", minted(step - 2), "STALE")
     add("not yet valid", "two steps ahead: a clock far ahead", minted(step + 2), "NOT_YET_VALID")
-    add("valid device pass", "a device-bound pass signed for this step by its phone's key", device(NOW), "VALID")
-    add("bad device signature", "the step signed by another phone's key", device(NOW, by_secret=bytes(range(60, 92))),
-        "BAD_DEVICE_SIGNATURE")
     add("bad totp", "the pass with a wrong six-digit code", offline(NOW, code=wrong_totp), "BAD_TOTP")
     add("liveness unverifiable", "a pass, without the rotation secret", offline(NOW), "LIVENESS_UNVERIFIABLE",
         rotation_secret=False)
