@@ -69,9 +69,10 @@ class Mode(IntEnum):
 
 _MODE_LABELS: dict[Mode, Label] = {
     Mode.MINTED: Label("实时码", "live code"),
-    Mode.PASS: Label("离线码", "offline pass"),
+    # the weaker offline mode, for browsers that cannot make a device key: said wherever it is named
+    Mode.PASS: Label("离线码（一次性码，较弱模式）", "offline pass (one-time code, weaker mode)"),
     Mode.PAPER: Label("纸质确认单", "paper slip"),
-    Mode.DEVICE: Label("设备绑定离线码", "device-bound pass"),
+    Mode.DEVICE: Label("设备绑定离线码", "device-bound offline code"),
 }
 
 #: mode number -> its name as the JSON APIs and the audit log spell it ("MINTED", ...)

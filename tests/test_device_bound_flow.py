@@ -204,4 +204,6 @@ def test_p256_where_ed25519_is_missing_and_the_weaker_mode_where_no_key_can_be_m
     scanner = offline_scanner(browser, verifier)
     valid = wedge_scan(scanner, device_code)
     assert (valid["reason"], valid["offline"], valid["claims"]["name"]) == ("VALID", True, "李四"), valid
+    assert scanner.text_content("#verdict-mode") == "设备绑定离线码"
     assert wedge_scan(scanner, totp_code)["reason"] == "LIVENESS_UNVERIFIABLE"
+    assert scanner.text_content("#verdict-mode") == "离线码（一次性码，较弱模式）"  # the weaker mode, in the verdict

@@ -15,7 +15,7 @@ const TEXT = {
     expired: '登录已过期，请重新登录', signinFailed: '登录失败',
     cameraOn: '摄像头扫描中', cameraOff: '摄像头已关闭', cameraError: '无法使用摄像头',
     name: '姓名', id: '身份证号', district: '所属区', type: '证件类型', validUntil: '有效期至', latency: (ms) => `${ms} 毫秒`,
-    modes: {MINTED: '实时码', DEVICE: '设备绑定离线码', PASS: '离线码（一次性码，较弱模式）', PAPER: '纸质凭证'}, offlineMark: '离线',
+    offlineMark: '离线',
   },
   en: {
     title: 'Permit check', signOut: 'Sign out', signinTitle: 'Official sign-in', accessKey: 'Or: access key', signIn: 'Sign in',
@@ -29,7 +29,7 @@ const TEXT = {
     expired: 'Session expired; sign in again', signinFailed: 'Sign-in failed',
     cameraOn: 'Camera scanning', cameraOff: 'Camera off', cameraError: 'Camera not available',
     name: 'Name', id: 'ID', district: 'District', type: 'Type', validUntil: 'Valid until', latency: (ms) => `${ms} ms`,
-    modes: {MINTED: 'live code', DEVICE: 'device-bound offline code', PASS: 'offline pass (one-time code, weaker mode)', PAPER: 'paper slip'}, offlineMark: 'offline',
+    offlineMark: 'offline',
   },
 };
 
@@ -45,11 +45,6 @@ export function lang() {
 export function t(key, ...args) {
   const value = TEXT[current][key];
   return typeof value === 'function' ? value(...args) : value;
-}
-
-/** The name of a code mode ("MINTED", ...) in the current language. */
-export function modeName(mode) {
-  return mode ? TEXT[current].modes[mode] || mode : '';
 }
 
 export function loadLanguage() {

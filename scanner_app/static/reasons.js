@@ -45,3 +45,8 @@ export function districtName(value) {
 export function permitTypeName(value) {
   return named(messages.permit_types || {}, value);
 }
+
+/** The name of a code's mode ("MINTED", "DEVICE", ...; the one-time-code PASS says it is the weaker mode). */
+export function modeName(mode) {
+  return mode ? named(messages.modes || {}, mode) : '';
+}

@@ -2,8 +2,8 @@
 // about its holder, then back to scanning after a hold time (or a tap).
 
 import {byId} from './dom.js';
-import {modeName, t} from './i18n.js';
-import {districtName, permitTypeName, reasonMessage, toneOf} from './reasons.js';
+import {t} from './i18n.js';
+import {districtName, modeName, permitTypeName, reasonMessage, toneOf} from './reasons.js';
 
 let timer = null;
 const hiddenListeners = [];

@@ -67,7 +67,7 @@ def test_permit_types_modes_and_status_codes_keep_their_numbers() -> None:
     assert PermitType.from_zh(" 居住登记卡 ") is PermitType.REGISTRATION_CARD
     with pytest.raises(KeyError):
         PermitType.from_zh("护照")
-    assert MODE_NAMES == {1: "MINTED", 2: "PASS", 3: "PAPER", 4: "DEVICE"} and Mode(2).label.en == "offline pass"
+    assert MODE_NAMES == {1: "MINTED", 2: "PASS", 3: "PAPER", 4: "DEVICE"} and Mode(2).label.en == "offline pass (one-time code, weaker mode)"
     assert [int(s) for s in StatusCode] == [0, 1, 2]
 
 
