@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from issuer.applications.stations import Station, StationDirectory
 from issuer.applications.store import ApplicationStore
-from issuer.errors import ForbiddenError
+from issuer.errors import ForbiddenError, NotFoundError
 from issuer.lifecycle import Lifecycle
 from issuer.officers.model import NewOfficerSecrets, Officer
 from issuer.officers.roles import Act, Role
@@ -55,6 +55,8 @@ def routes(console: Console) -> list[BaseRoute]:
     async def change(page: Page) -> Response:
         username = str(page.request.path_params["username"])[:32]
         action = str(page.request.path_params["action"])
+        if action not in ("disable", "enable", "reset"):
+            raise NotFoundError("未找到", "not found")
         form = await console.form(page)
         if form.get("confirm") != "yes":
             raise ForbiddenError("请勾选确认", "tick the confirmation box")

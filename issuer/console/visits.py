@@ -13,7 +13,7 @@ from typing import Any
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from issuer.errors import ForbiddenError, InvalidInputError
+from issuer.errors import ForbiddenError, InvalidInputError, NotFoundError
 from issuer.lifecycle import Lifecycle
 from issuer.model import Credential
 from issuer.officers.roles import Act
@@ -37,6 +37,14 @@ def decide_case(reg: Registry, lc: Lifecycle, case_id: int, decision: str, reaso
     return case
 
 
+def _row_id(page: Page, name: str) -> int:
+    """A row number from the path; anything beyond SQLite's integers is simply not found."""
+    value = int(page.request.path_params[name])
+    if not 0 < value < 2**63:
+        raise NotFoundError(f"编号 {value} 不存在", f"{name} {value} not found")
+    return value
+
+
 def routes(console: Console) -> list[BaseRoute]:
     state = console.state
 
@@ -53,7 +61,7 @@ def routes(console: Console) -> list[BaseRoute]:
 
     @console.page(Act.VISIT)
     async def record(page: Page) -> Response:
-        task_id = int(page.request.path_params["task_id"])
+        task_id = _row_id(page, "task_id")
         form = await console.form(page)
         outcome = field(form, "outcome", limit=20)
         note = field(form, "note", required=False, limit=500) or None
@@ -79,7 +87,7 @@ def routes(console: Console) -> list[BaseRoute]:
 
     @console.page(Act.CASE)
     async def decide(page: Page) -> Response:
-        case_id = int(page.request.path_params["case_id"])
+        case_id = _row_id(page, "case_id")
         form = await console.form(page)
         if form.get("confirm") != "yes":
             raise InvalidInputError("请勾选确认", "tick the confirmation box")

@@ -33,6 +33,7 @@ def test_admin_creates_resets_and_disables_an_officer(client: Any, clock: Any, o
     reset = client.post("/console/officers/liu.na/reset", data={"csrf": csrf, "confirm": "yes"})
     assert reset.status_code == 200 and password not in reset.text
     assert other.get("/console/search", follow_redirects=False).status_code == 303  # sessions ended
+    assert client.post("/console/officers/liu.na/promote", data={"csrf": csrf, "confirm": "yes"}).status_code == 404
     disabled = client.post("/console/officers/liu.na/disable", data={"csrf": csrf, "confirm": "yes"})
     assert 'data-officer="liu.na"' in disabled.text and "已停用" in disabled.text
     audit = client.app.state.issuer.worker.call_sync(lambda reg, lc: [

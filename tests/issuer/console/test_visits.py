@@ -50,3 +50,14 @@ def test_field_officers_see_only_their_district(client: Any, clock: Any, officer
     sign_in(client, other, clock)
     page = client.get("/console/visits")
     assert "/console/visits/" not in page.text
+
+
+def test_hostile_row_numbers_are_not_found(client: Any, clock: Any, officers: Officers) -> None:
+    for role, paths in (("field", ("/console/visits/99999999999999999999999", "/console/visits/0")),
+                        ("reviewer", ("/console/cases/0", "/console/cases/18446744073709551617"))):
+        sign_in(client, officers[role], clock)
+        csrf = csrf_of(client.get("/console/search").text)
+        for path in paths:
+            r = client.post(path, data={"csrf": csrf, "outcome": "confirmed", "decision": "dismissed",
+                                        "reason": "x", "confirm": "yes"})
+            assert r.status_code == 404, (path, r.status_code)
