@@ -88,7 +88,7 @@ def routes(console: Console) -> list[BaseRoute]:
         now, actor, station = console.now(), page.actor, page.officer.station
 
         def run(reg: Registry, lc: Lifecycle) -> Application:
-            store = ApplicationStore(reg, sms=state_sms(state))
+            store = ApplicationStore(reg, sms=state.sms)
             app = store.get(app_id)
             same_id = hmac.compare_digest(card_id.encode(), app.id_number.encode())
             if not same_id or card_name != app.holder_name:
@@ -105,7 +105,7 @@ def routes(console: Console) -> list[BaseRoute]:
         form = await console.form(page)
         reason = field(form, "reason", limit=200)
         now, actor = console.now(), page.actor
-        app = await state.worker.call(lambda reg, lc: ApplicationStore(reg, sms=state_sms(state)).refuse(
+        app = await state.worker.call(lambda reg, lc: ApplicationStore(reg, sms=state.sms).refuse(
             app_id, officer=actor, reason=reason, now=now))
         return RedirectResponse(f"/console/applications/{app.app_id}?done=refused", 303)
 
@@ -158,7 +158,7 @@ def routes(console: Console) -> list[BaseRoute]:
         now, actor, station = console.now(), page.actor, page.officer.station
 
         def run(reg: Registry, lc: Lifecycle) -> Application:
-            store = ApplicationStore(reg, sms=state_sms(state))
+            store = ApplicationStore(reg, sms=state.sms)
             with reg.transaction():
                 app = store.create(kind=kind, holder_name=name, id_number=id_number, phone=phone, account_id=None,
                                    actor=actor, now=now, channel="counter", proxy=proxy)
@@ -179,9 +179,4 @@ def routes(console: Console) -> list[BaseRoute]:
         Route("/console/counter/new", counter_form, methods=["GET"]),
         Route("/console/counter/new", counter_submit, methods=["POST"]),
     ]
-
-
-def state_sms(state: Any) -> Any:
-    """The service's text-message sender, when the applicant platform has configured one."""
-    return getattr(state, "sms", None)
 

@@ -23,7 +23,6 @@ from issuer.model import Credential
 from issuer.officers.roles import Act
 from issuer.registry import Registry
 
-from .counter import state_sms
 from .web import Console, Page, field
 
 __all__ = ["routes"]
@@ -52,7 +51,7 @@ def routes(console: Console) -> list[BaseRoute]:
         now, actor = console.now(), page.actor
 
         def run(reg: Registry, lc: Lifecycle) -> tuple[Application, Credential]:
-            return ApplicationStore(reg, sms=state_sms(state)).approve(app_id, officer=actor, lifecycle=lc, now=now)
+            return ApplicationStore(reg, sms=state.sms).approve(app_id, officer=actor, lifecycle=lc, now=now)
 
         _, cred = await state.worker.call(run)
         return RedirectResponse(f"/console/credentials/{cred.cred_id}?done=approved", 303)
@@ -65,7 +64,7 @@ def routes(console: Console) -> list[BaseRoute]:
         now, actor = console.now(), page.actor
 
         def run(reg: Registry, lc: Lifecycle) -> Any:
-            return ApplicationStore(reg, sms=state_sms(state)).reject(app_id, officer=actor, reason=reason, now=now)
+            return ApplicationStore(reg, sms=state.sms).reject(app_id, officer=actor, reason=reason, now=now)
 
         app = await state.worker.call(run)
         return RedirectResponse(f"/console/applications/{app.app_id}?done=rejected", 303)
