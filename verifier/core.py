@@ -74,6 +74,15 @@ from .verdict import Verdict
 log = logging.getLogger("verifier.core")
 
 
+#: A replay claim outlives its code's window by this much. A shared store expires claims
+#: on its own clock from when the claim arrives, while the window was judged at ``now``,
+#: read earlier: if a later presentation's claim arrived more than this after its ``now``
+#: (a machine overloaded for seconds), the first claim could be gone while the code still
+#: looked current. The service refuses verdicts whose claim took longer
+#: (verifier.service.Service.too_slow), so this is a bound, not a hope.
+REPLAY_SLACK_S = 10.0
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
     """Verifier policy.
@@ -170,7 +179,7 @@ def _check_minted(
     skew = options.skew_steps
     _in_window(step, step_at(now, period), skew)
     claims = _authentic(key, signature, signed, _MINTED_CLAIMS, now)
-    ttl = (step + skew + 1) * period - now + 1
+    ttl = (step + skew + 1) * period - now + REPLAY_SLACK_S
     since = (step - skew) * period
     return _new_tuple(Checked, (_MINTED_NAME, claims, b"m" + signed[MINTED_ONCE], ttl, since, None, None, False, False))
 
@@ -197,7 +206,7 @@ def _check_pass(
     if not code_matches(pass_secret(secret, pass_id), step, code):
         raise BadPassCode(pass_id, step)
     replay_key = b"p" + pass_id + step.to_bytes(4, "big")
-    ttl = (step + skew + 1) * period - now + 1
+    ttl = (step + skew + 1) * period - now + REPLAY_SLACK_S
     return _new_tuple(Checked, (_PASS_NAME, claims, replay_key, ttl, (step - skew) * period, pass_id, None, False, False))
 
 
@@ -237,7 +246,7 @@ def _check_device(
     if not verify_device_signature(device_key, device_signature, device_step_message(signed + signature, step)):
         raise E.BadDeviceSignature()
     replay_key = b"d" + pass_ref + not_before.to_bytes(4, "big") + step.to_bytes(4, "big")
-    ttl = (step + skew + 1) * period - now + 1
+    ttl = (step + skew + 1) * period - now + REPLAY_SLACK_S
     ref = int.from_bytes(pass_ref, "big")
     return _new_tuple(Checked, (_DEVICE_NAME, claims, replay_key, ttl, (step - skew) * period, None, ref, False, False))
 

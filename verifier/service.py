@@ -171,6 +171,8 @@ class Service:
         """One verdict, audited. Never raises for any text."""
         now = self.clock()
         verdict = core.verify(text, now, self.sync.keyset, self.status, self.replay, self.options, self.guard)
+        if self.uses_redis and verdict.valid:
+            verdict = self.too_slow([verdict], now)[0]
         self._record([verdict], caller, now)
         return verdict, self.status_age(now)
 
@@ -180,8 +182,26 @@ class Service:
         verdicts = core.verify_batch(
             texts, now, self.sync.keyset, self.status, self.replay, self.options, self.guard
         )
+        if self.uses_redis:
+            verdicts = self.too_slow(verdicts, now)
         self._record(verdicts, caller, now)
         return verdicts, self.status_age(now)
+
+    def too_slow(self, verdicts: list[Verdict], now: float) -> list[Verdict]:
+        """Refuse what was accepted if the replay claims arrived too long after ``now`` (core.REPLAY_SLACK_S).
+
+        Redis expires a claim on its own clock; a claim made more than the slack
+        after the window was judged could follow an earlier claim that had
+        already expired, so such a VALID (of a code with a replay claim) becomes
+        SERVICE_UNAVAILABLE: the holder shows the next code.
+        """
+        if self.clock() - now <= core.REPLAY_SLACK_S - 1:
+            return verdicts
+        self.metrics.event("replay_claim_too_slow")
+        return [
+            Verdict(False, "SERVICE_UNAVAILABLE", v.mode, v.claims, now) if v.valid and v.mode != "PAPER" else v
+            for v in verdicts
+        ]
 
     def _record(self, verdicts: Sequence[Verdict], caller: Caller, now: float) -> None:
         """Count and audit verdicts; the records are built and written in the background."""

@@ -142,3 +142,24 @@ def test_memory_state_file(tmp_path):  # type: ignore[no-untyped-def]
     path.write_text("{not json")
     assert open_memory_store(path, 130.0).epoch == 130.0
     assert MemoryReplayStore(epoch=5.0).epoch_of(b"any") == 5.0
+
+
+def test_a_claim_that_arrives_too_late_is_not_trusted(make_verifier, redis_server, issuer, clock):
+    """Redis expires claims on its own clock: a claim made long after the window was judged is refused."""
+    v = make_verifier(redis_url=redis_server.url)
+    code = issuer.minted()
+    store = v.service.replay
+    original = store.claim_many
+
+    def slow(items, now):  # type: ignore[no-untyped-def]
+        clock.advance(10)  # ten seconds between reading the clock and the claim's reply
+        return original(items, now)
+
+    store.claim_many = slow
+    assert v.verify(code).json()["reason"] == "SERVICE_UNAVAILABLE"
+    assert [r["reason"] for r in v.batch([issuer.minted(), issuer.paper()]).json()["results"]] == [
+        "SERVICE_UNAVAILABLE", "VALID"]
+    store.claim_many = original
+    assert v.verify(issuer.minted()).json()["reason"] == "VALID"
+    ttls = [redis_server.client().pttl(k) for k in redis_server.client().keys("verifier:{rp:*") if b"epoch" not in k]
+    assert ttls and min(ttls) > 10_000  # each claim outlives its window by the slack
