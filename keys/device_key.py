@@ -106,10 +106,10 @@ def verify_device_signature(field: bytes, signature: bytes, message: bytes) -> b
     if len(signature) != SIGNATURE_LENGTH or len(field) != FIELD_LENGTH:
         return False
     tag = field[0]
-    if tag == ED25519_TAG:
+    if tag == ED25519_TAG:  # the common case first, with nothing between it and libsodium
         try:
-            _sodium.crypto_sign_open(signature + message, field[1:])
-        except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, nacl.exceptions.TypeError):
+            _crypto_sign_open(signature + message, field[1:])
+        except _NACL_REFUSALS:
             return False
         return True
     if tag not in P256_TAGS:
@@ -126,6 +126,10 @@ def verify_device_signature(field: bytes, signature: bytes, message: bytes) -> b
     except InvalidSignature:
         return False
     return True
+
+
+_crypto_sign_open = _sodium.crypto_sign_open
+_NACL_REFUSALS = (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, nacl.exceptions.TypeError)
 
 
 class DeviceSigner:

@@ -209,9 +209,13 @@ def encode_device_pass(
     return _signed(key, body)
 
 
-def device_step_message(device_pass: bytes, step: int) -> bytes:
-    """What the device signs for one time step: context, the full step, the whole signed pass."""
-    return DEVICE_CONTEXT + _DEVICE_STEP.pack(step) + device_pass
+def device_step_message(device_pass: bytes, step: int, signature: bytes = b"") -> bytes:
+    """What the device signs for one time step: context, the full step, the whole signed pass.
+
+    A verifier holding the pass as its signed bytes and issuer signature passes them
+    apart (``signature``), so the message is assembled in one copy.
+    """
+    return b"".join((DEVICE_CONTEXT, _DEVICE_STEP.pack(step), device_pass, signature))
 
 
 def device_text(device_pass: bytes, step: int, signature: bytes) -> str:

@@ -243,9 +243,9 @@ def _check_device(
     step, device_signature = read_device_trailer(trailer, now_step)
     _in_window(step, now_step, skew)
     claims = _authentic(key, signature, signed, _DEVICE_CLAIMS, now)
-    if not verify_device_signature(device_key, device_signature, device_step_message(signed + signature, step)):
+    if not verify_device_signature(device_key, device_signature, device_step_message(signed, step, signature)):
         raise E.BadDeviceSignature()
-    replay_key = b"d" + pass_ref + not_before.to_bytes(4, "big") + step.to_bytes(4, "big")
+    replay_key = b"".join((b"d", pass_ref, not_before.to_bytes(4, "big"), step.to_bytes(4, "big")))
     ttl = (step + skew + 1) * period - now + REPLAY_SLACK_S
     ref = int.from_bytes(pass_ref, "big")
     return _new_tuple(Checked, (_DEVICE_NAME, claims, replay_key, ttl, (step - skew) * period, None, ref, False, False))
