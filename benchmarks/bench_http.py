@@ -49,9 +49,9 @@ LUA = Path(__file__).with_name("codes.lua")
 ROOT = Path(__file__).resolve().parents[1]
 #: generous pool sizes: a run needs rate x duration codes, and a pool that is too
 #: small only turns some verdicts into REPLAYED (counted), never into errors
-SINGLE_POOL = 20_000
-BATCH_POOL = 45_000
-SCALING_POOL = 30_000
+SINGLE_POOL = 15_000
+BATCH_POOL = 15_000
+SCALING_POOL = 15_000
 SCALING_CONNECTIONS = 64
 
 
@@ -202,6 +202,47 @@ ENDPOINTS = (
 )
 
 
+def cpu_baselines(live: World, rounds: int = 5, n: int = 500) -> dict[str, float]:
+    """CPU-µs per code, in this process, of a raw PyNaCl verify and of ``verify_batch`` (memory
+    stores): the floors the HTTP figures are set against, in the same unit as the server's CPU
+    and measured between its runs (the best of ``rounds``: other work only ever adds)."""
+    import nacl.bindings
+
+    from keys.statuslist import MIN_SIZE, StatusList
+    from verifier.core import Options, verify_batch
+    from verifier.replay import MemoryReplayStore
+    from verifier.status import MemoryStatusSource
+
+    from .kit import CLAIMS, ROTATION_SECRET, signed_parts
+
+    public_key = live.key.public_key
+    keyset = live.keyset
+    status = MemoryStatusSource(updated_at=None)
+    status.load(StatusList.build([(CLAIMS.ref + 1, 2)], size=MIN_SIZE * 8, issued_at=int(time.time()), ttl=3600),
+                time.time())
+    options = Options(rotation_secret=ROTATION_SECRET, max_status_age_s=3600)
+    best = {"raw_pynacl_cpu_us": float("inf"), "verify_batch_cpu_us": float("inf")}
+    for _ in range(rounds):
+        messages = [sig + signed for signed, sig in map(signed_parts, live.minted(n))]
+        started = time.process_time()
+        for message in messages:
+            nacl.bindings.crypto_sign_open(message, public_key)
+        best["raw_pynacl_cpu_us"] = min(best["raw_pynacl_cpu_us"], (time.process_time() - started) / n * 1e6)
+        codes, replay = live.minted(n), MemoryReplayStore()
+        now = time.time()
+        started = time.process_time()
+        for i in range(0, n, BATCH):
+            verify_batch(codes[i:i + BATCH], now, keyset, status, replay, options)
+        best["verify_batch_cpu_us"] = min(best["verify_batch_cpu_us"], (time.process_time() - started) / n * 1e6)
+    return best
+
+
+def _baselines(recorder: Recorder, live: World) -> None:
+    found = cpu_baselines(live)
+    seen = recorder.entries.get("cpu-baselines", {})
+    recorder.add("cpu-baselines", {k: min(v, seen.get(k, v)) for k, v in found.items()})
+
+
 def _fresh(live: World, n: int) -> list[str]:
     """``n`` codes of the next time step: acceptable from now for at least two periods,
     however long minting them takes on a busy machine (codes of the current step
@@ -221,11 +262,13 @@ def test_http(memory_server: Server, recorder: Recorder, live: World, connection
         for _, path, batch, _ in ENDPOINTS:
             run_wrk(memory_server, path, _fresh(live, 4_000), 8, batch, duration=1)  # warm-up
     best: dict[str, dict[str, Any]] = {}
+    _baselines(recorder, live)
     for repeat in range(REPEATS):
         for name, path, batch, pool in (ENDPOINTS if repeat % 2 == 0 else ENDPOINTS[::-1]):
             result = run_wrk(memory_server, path, _fresh(live, pool), connections, batch)
             assert result["errors"] == 0 and result["non200"] == 0, (name, result)
             _keep_best(best, name, result)
+    _baselines(recorder, live)
     for name, result in best.items():
         recorder.add(f"{name}/c{connections}", {**result, "runs": REPEATS})
 

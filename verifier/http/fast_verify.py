@@ -9,7 +9,7 @@ the ASGI scope:
 
 * one ``Authorization: Bearer`` header whose key is known, a JSON content type,
   a body within the limit that is a JSON object with a ``code`` string;
-* the answer is ``verify.verdict_answer`` (the route's own), with the headers
+* the answer is ``verify.verdict_parts`` (the route's own), with the headers
   the middleware it bypasses would add (security headers) and counted in the
   metrics as they would count it.
 
@@ -24,6 +24,7 @@ import json
 import time
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keys.edge.bearer import TOKEN
@@ -34,8 +35,7 @@ from keys.edge.static import SECURITY_HEADERS
 from ..auth import Caller
 from ..ratelimit import retry_after_header
 from ..service import Service
-from .authn import blocking
-from .verify import code_text, verdict_answer
+from .verify import code_text, verdict_parts
 
 PATH = "/v1/verify"
 _JSON = (b"content-type", b"application/json")
@@ -76,13 +76,16 @@ class FastVerify:
             await self.app(scope, _replay(chunks, receive, False), send)
             return
         service = self.service
-        wait = await blocking(service, service.limiter.take, caller.name, 1)
-        if wait > 0:
+        if service.uses_redis:  # one worker-thread hop for the rate limit and the verdict, both on Redis
+            answer = await run_in_threadpool(_limited_answer, service, caller, text, started)
+        else:
+            answer = _limited_answer(service, caller, text, started)
+        if isinstance(answer, float):
             service.metrics.event("rate_limited")
-            await error_response("RATE_LIMITED", headers={"Retry-After": retry_after_header(wait)})(
+            await error_response("RATE_LIMITED", headers={"Retry-After": retry_after_header(answer)})(
                 scope, receive, _with_security_headers(send, service))
             return
-        status, headers, body = await verdict_answer(service, caller, text, started)
+        status, headers, body = answer
         raw = [_JSON, (b"content-length", str(len(body)).encode())]
         raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         raw += SECURITY_HEADERS
@@ -109,6 +112,15 @@ class FastVerify:
             return None
         key = self.service.keys.lookup(token)
         return None if key is None else Caller(key.name, key.role, "key")
+
+
+def _limited_answer(service: Service, caller: Caller, text: str,
+                    started: float) -> tuple[int, dict[str, str], bytes] | float:
+    """The answer, or the seconds to wait when the caller's bucket is empty (nothing verified then)."""
+    wait = service.limiter.take(caller.name, 1)
+    if wait > 0:
+        return float(wait)
+    return verdict_parts(service, caller, text, started)
 
 
 def _code(body: bytes) -> str | None:
