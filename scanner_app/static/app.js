@@ -13,15 +13,16 @@ import {DEFAULT_OPTIONS, credentialRefHash} from './offline-check.js';
 import {loadOfflineData, refreshOfflineData} from './offline-data.js';
 import {addRecord, flushOutbox, loadOutbox} from './outbox.js';
 import {loadMessages, toneOf} from './reasons.js';
-import {addRecentScan, loadRecentScans, renderRecentScans} from './recent-scans.js';
+import {addRecentScan, clearRecentScans, loadRecentScans, renderRecentScans} from './recent-scans.js';
 import {
   focusWedge, rearmCamera, renderCameraState, setUpInputs, startCamera, stopCamera, toggleCamera,
 } from './scan-input.js';
-import {deviceNow, measureClock} from './service-clock.js';
+import {loadClock, measureClock, serviceNow} from './service-clock.js';
 import {checkSession, currentOfficial, forgetSession, sessionEnded, signIn, signOut} from './session.js';
 import {renderStatusBar} from './status-bar.js';
 import {SIGNED_OUT, verifyCode} from './verification.js';
-import {hideVerdict, onVerdictHidden, showVerdict} from './verdict-view.js';
+import {holdFor, hideVerdict, onVerdictHidden, showVerdict} from './verdict-view.js';
+import {forgetVerdicts, recallVerdict, rememberVerdict} from './verdict-memory.js';
 import {toHex} from '/lib/bytes.js';
 import {trimScanned} from '/lib/wire.js';
 
@@ -36,7 +37,7 @@ let device = null;
 let queue = Promise.resolve();
 
 function renderStatus() {
-  renderStatusBar(deviceNow(), config.clock_warn_s);
+  renderStatusBar(serviceNow(), config.clock_warn_s);
 }
 
 function holdSeconds() {
@@ -76,7 +77,7 @@ async function onSignIn(event) {
   if (!credentials) return;
   byId('signin-button').disabled = true;
   try {
-    const problem = await signIn(credentials, deviceNow());
+    const problem = await signIn(credentials, serviceNow());
     if (problem) {
       byId('signin-error').textContent = typeof problem === 'string' ? t(problem) : problem[lang()];
       return;
@@ -91,6 +92,8 @@ async function onSignIn(event) {
 
 async function onSignOut() {
   await signOut();
+  forgetVerdicts();
+  await clearRecentScans();
   showScreen();
 }
 
@@ -101,10 +104,12 @@ function sessionExpired() {
 
 // --- data ------------------------------------------------------------------
 
+/** Fetch the key set, status list and clock; true when the service answered. */
 async function refreshData() {
-  await refreshOfflineData(store, deviceNow);
+  const fetched = await refreshOfflineData(store, serviceNow);
   await measureClock();
   renderStatus();
+  return fetched;
 }
 
 async function uploadRecords() {
@@ -117,10 +122,15 @@ async function uploadRecords() {
 
 async function scan(text, decodedAt) {
   if (!currentOfficial()) return;
-  const now = deviceNow();
+  const now = serviceNow();
   if (sessionEnded(now)) {
     // Offline the service cannot say so: the remembered session ends on time here.
     sessionExpired();
+    return;
+  }
+  const recalled = recallVerdict(text, now);
+  if (recalled) {
+    showVerdict(recalled.verdict, {decodedAt, holdS: holdSeconds(), feedback, checkedAt: recalled.at});
     return;
   }
   const verdict = await verifyCode(text, now, {replay, options: config});
@@ -128,7 +138,8 @@ async function scan(text, decodedAt) {
     sessionExpired();
     return;
   }
-  showVerdict(verdict, decodedAt, holdSeconds(), feedback);
+  rememberVerdict(text, verdict, now, config);
+  showVerdict(verdict, {decodedAt, holdS: holdSeconds(), feedback});
   await addRecentScan(verdict, toneOf(verdict), now);
   if (verdict.offline) {
     await addRecord({
@@ -149,10 +160,25 @@ function submit(text, decodedAt) {
   queue = queue.then(() => scan(code, decodedAt)).catch(() => {});
 }
 
-function dismissVerdict() {
+function dismissVerdict(event) {
+  if (event.target.closest('button')) return;
   feedback.unlock();
   hideVerdict();
   rearmCamera();
+}
+
+/** The verdict's remedy for UNKNOWN_KEY and STATUS_STALE: fetch the key set and status list now. */
+async function refreshFromVerdict(event) {
+  event.stopPropagation();
+  const button = byId('verdict-refresh');
+  const state = byId('verdict-refresh-state');
+  button.disabled = true;
+  state.textContent = t('refreshing');
+  holdFor(60);
+  const done = await refreshData();
+  state.textContent = done ? t('refreshed') : t('refreshFailed');
+  button.disabled = false;
+  holdFor(holdSeconds());
 }
 
 // --- start -----------------------------------------------------------------
@@ -178,21 +204,24 @@ async function main() {
   device = deviceId();
   store = await DeviceStore.open();
   replay = new ReplayMemory(store);
+  await loadClock(store);
   const [messages, served] = await Promise.all([
     loadJson('/scan/messages.json', null),
     loadJson('/scan/config.json', {}),
-    replay.load(deviceNow()),
+    replay.load(serviceNow()),
   ]);
   loadMessages(messages);
   config = {...config, ...served};
   await Promise.all([loadRecentScans(store), loadOutbox(store)]);
-  await loadOfflineData(store, deviceNow);
+  await loadOfflineData(store, serviceNow);
 
   byId('lang-toggle').addEventListener('click', toggleLanguage);
   onLanguageChange(render);
   byId('signin-form').addEventListener('submit', onSignIn);
   byId('sign-out').addEventListener('click', onSignOut);
   byId('verdict').addEventListener('click', dismissVerdict);
+  byId('verdict-refresh').addEventListener('click', refreshFromVerdict);
+  byId('scan-detail').addEventListener('close', () => { if (currentOfficial()) focusWedge(); });
   byId('camera-toggle').addEventListener('click', () => {
     feedback.unlock();
     toggleCamera();
@@ -212,7 +241,7 @@ async function main() {
   window.addEventListener('offline', () => setOnline(false));
 
   render();
-  await checkSession(deviceNow());
+  await checkSession(serviceNow());
   showScreen();
   if (navigator.onLine) refreshData();
   setInterval(() => { if (navigator.onLine) refreshData(); }, config.refresh_s * 1000);

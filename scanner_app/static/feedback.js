@@ -1,12 +1,13 @@
 // Sound and vibration, so a verdict is noticed without looking at the screen.
-// Valid: one short high beep; attention: two middle beeps; refusal: a long low
-// buzz. The AudioContext is created on the first user gesture (browsers
+// Valid: one short high beep; check the ID card: two middle beeps; could not
+// verify: three short low beeps; refusal: a long low buzz. The AudioContext is created on the first user gesture (browsers
 // refuse to start audio before one).
 
 const PATTERNS = {
-  ok: {tones: [[1320, 0.12]], vibrate: [80]},
-  warn: {tones: [[880, 0.12], [880, 0.12]], vibrate: [80, 80, 80]},
-  fail: {tones: [[220, 0.45]], vibrate: [300, 100, 300]},
+  valid: {tones: [[1320, 0.12]], vibrate: [80]},
+  check_id: {tones: [[880, 0.12], [880, 0.12]], vibrate: [80, 80, 80]},
+  unverified: {tones: [[440, 0.08], [440, 0.08], [440, 0.08]], vibrate: [60, 60, 60, 60, 60]},
+  refused: {tones: [[220, 0.45]], vibrate: [300, 100, 300]},
 };
 
 export class Feedback {
@@ -26,7 +27,7 @@ export class Feedback {
   }
 
   signal(tone) {
-    const pattern = PATTERNS[tone] || PATTERNS.fail;
+    const pattern = PATTERNS[tone] || PATTERNS.refused;
     try {
       if (navigator.vibrate) navigator.vibrate(pattern.vibrate);
     } catch (e) {
@@ -40,7 +41,7 @@ export class Feedback {
       for (const [frequency, duration] of pattern.tones) {
         const osc = ctx.createOscillator();
         const gain = ctx.createGain();
-        osc.type = tone === 'fail' ? 'square' : 'sine';
+        osc.type = tone === 'refused' ? 'square' : 'sine';
         osc.frequency.value = frequency;
         gain.gain.setValueAtTime(0.25, t);
         gain.gain.exponentialRampToValueAtTime(0.001, t + duration);

@@ -36,8 +36,12 @@ export async function loadOfflineData(store, clock) {
   }
 }
 
-/** Fetch both documents from the service; keeps the last good ones on any failure. */
+/**
+ * Fetch both documents from the service; keeps the last good ones on any
+ * failure. True when both came fresh from the service and verified.
+ */
 export async function refreshOfflineData(store, clock) {
+  let fresh = 0;
   const keys = await api('/v1/keyset', {timeout: 10000});
   if (keys && keys.status === 200 && keys.data) {
     try {
@@ -45,6 +49,7 @@ export async function refreshOfflineData(store, clock) {
       if (!keys.cached) {
         keysetFetchedAt = clock();
         await store.set('keyset', {doc: keys.data, fetched_at: keysetFetchedAt});
+        fresh += 1;
       }
     } catch (e) {
       // keep the last good key set
@@ -58,8 +63,10 @@ export async function refreshOfflineData(store, clock) {
         statusList = list;
         await store.set('status-list', {doc: status.data, fetched_at: clock()});
       }
+      if (!status.cached) fresh += 1;
     } catch (e) {
       // keep the last good status list
     }
   }
+  return fresh === 2;
 }

@@ -1,11 +1,12 @@
 // What the service's messages document (/scan/messages.json, generated from
-// keys/) says about reason codes, districts and permit types, so the handheld
-// shows the same words as the service and never keeps its own copy.
+// keys/reasons.py) says about reason codes, modes, districts and permit
+// types: per reason its words, tone, whose fault it is and the official's
+// next action. The handheld keeps no list of its own, so a new reason or a
+// changed word on the server is shown here as it is.
 
 import {lang} from './i18n.js';
 
-let messages = {reasons: {}, districts: {}, permit_types: {}};
-const ATTENTION_REASONS = new Set(['LIVENESS_UNVERIFIABLE', 'SERVICE_UNAVAILABLE', 'STATUS_STALE']);
+let messages = {reasons: {}, districts: {}, permit_types: {}, modes: {}};
 
 export function loadMessages(doc) {
   if (doc && typeof doc === 'object' && doc.reasons && typeof doc.reasons === 'object') messages = doc;
@@ -15,15 +16,24 @@ export function knownReason(reason) {
   return typeof reason === 'string' && Object.prototype.hasOwnProperty.call(messages.reasons, reason);
 }
 
-/** {zh, en} for a reason code; an unknown code reads as MALFORMED. */
-export function reasonMessage(reason) {
-  return messages.reasons[reason] || messages.reasons.MALFORMED || {zh: reason, en: reason};
+/**
+ * {zh, en, tone, fault, action: {zh, en}, remedy} for a reason code; an
+ * unknown code reads as MALFORMED (never as valid).
+ */
+export function reasonInfo(reason) {
+  return (knownReason(reason) && messages.reasons[reason]) || messages.reasons.MALFORMED || {zh: reason, en: reason};
 }
 
-/** The verdict screen's tone: "ok", "warn" or "fail". */
+/**
+ * The tone a verdict is shown in: "valid", "check_id", "unverified" or
+ * "refused", as the server's table says. A valid verdict that needs an
+ * identity document (a paper slip) is "check_id" whatever its reason's tone.
+ */
 export function toneOf(verdict) {
-  if (verdict.reason === 'VALID') return verdict.requires_id_check || verdict.offline ? 'warn' : 'ok';
-  return ATTENTION_REASONS.has(verdict.reason) ? 'warn' : 'fail';
+  const tone = reasonInfo(verdict.reason).tone;
+  if (verdict.valid && (verdict.requires_id_check || !tone)) return 'check_id';
+  if (verdict.valid) return tone;
+  return tone && tone !== 'valid' ? tone : 'refused';
 }
 
 // The service names districts and permit types as {code, zh, en}; offline

@@ -1,5 +1,6 @@
 // Where codes come from: the camera (decoded here) and a keyboard-wedge
-// scanner that types the code into a text field and ends it with Enter.
+// scanner that types the code into a text field and ends it with Enter or
+// Tab (scanners are configured either way).
 
 import {CameraScanner} from './camera.js';
 import {byId} from './dom.js';
@@ -21,6 +22,14 @@ export function setUpInputs(submit, enabled) {
     event.preventDefault();
     takeWedgeText();
   });
+  byId('wedge').addEventListener('keydown', (event) => {
+    // A Tab after a code ends the code; an empty field lets Tab move on, so
+    // the page stays usable by keyboard.
+    if (event.key === 'Tab' && !event.shiftKey && byId('wedge').value.trim()) {
+      event.preventDefault();
+      takeWedgeText();
+    }
+  });
   byId('wedge').addEventListener('blur', keepWedgeFocus);
 }
 
@@ -32,12 +41,12 @@ function takeWedgeText() {
 }
 
 function keepWedgeFocus() {
-  // The wedge types into whatever has focus; bring focus back unless the
-  // official moved to another control on purpose.
+  // The wedge types into whatever has focus; bring focus back when it went
+  // nowhere in particular, not when the official moved to a control.
   setTimeout(() => {
     const active = document.activeElement;
-    const typing = active && ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName) && active !== byId('wedge');
-    if (wanted() && !typing) focusWedge();
+    const onControl = active && active !== document.body && active.matches('input, textarea, select, button, a[href], dialog *');
+    if (wanted() && !onControl) focusWedge();
   }, 0);
 }
 

@@ -12,7 +12,7 @@ function age(seconds) {
   return seconds === null || seconds === undefined ? t('never') : t('ago', Math.max(0, Math.floor(seconds)));
 }
 
-/** Render at device time `now`; warn when the clock is more than `warnS` seconds off. */
+/** Render at `now` (the service's time); warn when this device's clock is more than `warnS` seconds off. */
 export function renderStatusBar(now, warnS) {
   const {keyset, keysetFetchedAt, statusList} = offlineData();
   byId('keyset-age').textContent = keyset ? age(keysetFetchedAt === null ? null : now - keysetFetchedAt) : t('never');

@@ -26,6 +26,7 @@ const SHELL = [
   '/scan/session.js',
   '/scan/status-bar.js',
   '/scan/status-list.js',
+  '/scan/verdict-memory.js',
   '/scan/verdict-view.js',
   '/scan/verification.js',
   '/scan/styles.css',

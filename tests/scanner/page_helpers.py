@@ -7,8 +7,13 @@ from typing import Any
 
 from PIL import Image
 
-#: the verdict screen's background per tone (styles.css)
-TONE_RGB = {"ok": (27, 128, 56), "fail": (198, 40, 40), "warn": (245, 166, 0)}
+#: the verdict screen's background per tone (styles.css); the tones are keys/reasons.py's
+TONE_RGB = {
+    "valid": (27, 128, 56),
+    "check_id": (21, 87, 176),
+    "unverified": (245, 166, 0),
+    "refused": (198, 40, 40),
+}
 WAIT_MS = 15_000
 
 #: Records vibration and beeps, so a test can see the feedback without hardware.
@@ -88,7 +93,10 @@ def read_verdict(page) -> dict[str, Any]:
             code: text('verdict-code'), zh: text('verdict-zh'), en: text('verdict-en'),
             title: text('verdict-title'), background: getComputedStyle(box).backgroundColor,
             offline_badge: shown('verdict-offline') ? text('verdict-offline') : null,
+            repeat: shown('verdict-repeat') ? text('verdict-repeat') : null,
             id_check: shown('verdict-idcheck') ? text('verdict-idcheck') : null,
+            action_zh: text('verdict-action-zh'), action_en: text('verdict-action-en'),
+            refresh: shown('verdict-refresh') ? text('verdict-refresh') : null,
             latency_ms: Number(box.dataset.latencyMs), claims,
           };
         }"""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 from keys.statuslist import REVOKED
 
@@ -75,37 +76,41 @@ def test_wedge_scanner_verdicts(context, start_verifier, issuer):
     assert valid["claims"]["name"] == "张伟" and valid["claims"]["id"] == "**************123X"
     assert valid["claims"]["district"] == "海淀区" and valid["claims"]["type"] == "居住证"
     assert valid["latency_ms"] < 300
-    assert_tone(page, valid, "ok")
+    assert_tone(page, valid, "valid")
     assert page.evaluate("window.__vibrations") == [[80]]
     assert page.evaluate("window.__tones") == [1320]
     # The wedge keeps the focus while the verdict shows: the next scan needs no tap.
     assert page.evaluate("document.activeElement.id") == "wedge"
 
-    replayed = wedge_scan(page, code)
+    # A code the service has seen before (here through its API) is a replay.
+    seen = issuer.minted(c, at=time.time())
+    assert httpx.post(f"{verifier.url}/v1/verify", json={"code": seen},
+                      headers={"Authorization": f"Bearer {verifier.official_key}"}).json()["reason"] == "VALID"
+    replayed = wedge_scan(page, seen)
     assert replayed["reason"] == "REPLAYED" and replayed["zh"] == "二维码已被使用过：请刷新后重新出示"
-    assert_tone(page, replayed, "fail")
+    assert_tone(page, replayed, "refused")
     assert page.evaluate("window.__tones")[-1] == 220
 
     stale = wedge_scan(page, issuer.minted(c, step=int(time.time() // PERIOD) - 5))
     assert stale["reason"] == "STALE"
-    assert_tone(page, stale, "fail")
+    assert_tone(page, stale, "refused")
 
     revoked = wedge_scan(page, issuer.minted(claims(name="李娜", ref=666), at=time.time()))
     assert revoked["reason"] == "REVOKED" and revoked["en"] == "Credential revoked or superseded"
     assert revoked["claims"]["name"] == "李娜"
-    assert_tone(page, revoked, "fail")
+    assert_tone(page, revoked, "refused")
 
     paper = wedge_scan(page, issuer.paper(claims(name="王芳"), issued_at=time.time() - 86400))
     assert paper["reason"] == "VALID" and paper["id_check"] == "请核对身份证件 / Check identity document"
-    assert_tone(page, paper, "warn")
+    assert_tone(page, paper, "check_id")
 
     offline_pass = wedge_scan(page, issuer.pass_code(claims(), not_before=time.time() - 60, at=time.time()))
     assert offline_pass["reason"] == "LIVENESS_UNVERIFIABLE"
-    assert_tone(page, offline_pass, "warn")
+    assert_tone(page, offline_pass, "check_id")
 
     garbage = wedge_scan(page, "HELLO WORLD")
     assert garbage["reason"] == "MALFORMED" and garbage["claims"] == {}
-    assert_tone(page, garbage, "fail")
+    assert_tone(page, garbage, "refused")
 
     recent = page.locator("#recent li").all_text_contents()
     assert len(recent) == 7
@@ -122,23 +127,26 @@ def test_offline_checks_and_later_upload(context, verifier, issuer):
     assert wedge_scan(page, seen_online)["reason"] == "VALID"
     assert page.text_content("#pending-uploads") == "0"
 
+    # Another official signs in on this handheld: the codes it accepted stay remembered against replay.
+    page.click("#sign-out")
+    sign_in(page, verifier.official_key)
     context.set_offline(True)
     fresh = wedge_scan(page, issuer.minted(claims(name="赵敏"), at=time.time()))
     assert (fresh["reason"], fresh["offline"]) == ("VALID", True)
     assert fresh["offline_badge"] == "离线核验 / Offline check"
     assert fresh["claims"]["name"] == "赵敏" and fresh["claims"]["district"] == "海淀区"
     assert fresh["claims"]["id"] == "**************123X"
-    assert_tone(page, fresh, "warn")
+    assert_tone(page, fresh, "valid")
     assert page.get_attribute("#network-state", "data-online") == "false"
 
     replayed = wedge_scan(page, seen_online)
     assert (replayed["reason"], replayed["offline"]) == ("REPLAYED", True)
     assert replayed["offline_badge"] == "离线核验 / Offline check"
-    assert_tone(page, replayed, "fail")
+    assert_tone(page, replayed, "refused")
 
     offline_pass = wedge_scan(page, issuer.pass_code(claims(), not_before=time.time() - 60, at=time.time()))
     assert (offline_pass["reason"], offline_pass["offline"]) == ("LIVENESS_UNVERIFIABLE", True)
-    assert_tone(page, offline_pass, "warn")
+    assert_tone(page, offline_pass, "check_id")
     assert page.text_content("#pending-uploads") == "3"
     assert [r for r in verifier.audit_records() if r["offline"]] == []
 
@@ -208,7 +216,8 @@ def test_stale_server_status_is_amber(context, verifier, issuer):
     verdict = wedge_scan(page, issuer.minted(claims(), at=time.time() + 400))
     assert verdict["reason"] == "STATUS_STALE" and verdict["offline"] is False
     assert verdict["zh"] == "证件状态数据过旧，暂不能核验"
-    assert_tone(page, verdict, "warn")
+    assert_tone(page, verdict, "unverified")
+    assert verdict["refresh"] == "更新密钥集和状态列表"
 
 
 def test_english_toggle_and_verdict_clears_by_itself(context, verifier, issuer):
