@@ -10,6 +10,7 @@ let camera = null;
 let cameraError = null;
 let onCode = () => {};
 let wanted = () => false;
+let movedByKeyboard = false;
 
 /**
  * Set up both inputs: `submit(text, decodedAt)` receives each code;
@@ -31,6 +32,8 @@ export function setUpInputs(submit, enabled) {
     }
   });
   byId('wedge').addEventListener('blur', keepWedgeFocus);
+  document.addEventListener('keydown', (event) => { movedByKeyboard = event.key === 'Tab'; }, true);
+  document.addEventListener('pointerdown', () => { movedByKeyboard = false; }, true);
 }
 
 function takeWedgeText() {
@@ -41,12 +44,14 @@ function takeWedgeText() {
 }
 
 function keepWedgeFocus() {
-  // The wedge types into whatever has focus; bring focus back when it went
-  // nowhere in particular, not when the official moved to a control.
+  // The wedge types into whatever has focus, so focus comes back to it after
+  // a tap elsewhere; not when the official moved on with the keyboard (Tab)
+  // or into another field or a dialog.
   setTimeout(() => {
     const active = document.activeElement;
-    const onControl = active && active !== document.body && active.matches('input, textarea, select, button, a[href], dialog *');
-    if (wanted() && !onControl) focusWedge();
+    const elsewhere = active && active !== document.body
+      && (movedByKeyboard || active.matches('input, textarea, select, dialog *'));
+    if (wanted() && !elsewhere) focusWedge();
   }, 0);
 }
 

@@ -106,8 +106,10 @@ def test_check_the_id_card_looks_unlike_could_not_verify(context, verifier, issu
     assert page.evaluate("window.__tones")[-3:] == [440, 440, 440]  # could not verify: three low ones
 
 
-def test_unknown_key_offers_a_refresh_of_key_set_and_status_list(context, verifier, issuer):
+def test_unknown_key_offers_a_refresh_of_key_set_and_status_list(browser, verifier, issuer):
     """Offline without the key set: UNKNOWN_KEY with a refresh; once refreshed, the code checks offline."""
+    # No service worker, so the key set can be kept from the page (routing does not reach a worker).
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 780}, service_workers="block")
     page = context.new_page()
     page.route("**/v1/keyset", lambda route: route.abort())
     page.add_init_script(FEEDBACK_RECORDER)
@@ -137,6 +139,7 @@ def test_unknown_key_offers_a_refresh_of_key_set_and_status_list(context, verifi
     now_valid = wedge_scan(page, issuer.minted(claims(), at=time.time()))
     assert (now_valid["reason"], now_valid["offline"]) == ("VALID", True)
     assert now_valid["refresh"] is None
+    context.close()
 
 
 def test_verdict_scrolls_at_200_percent_zoom_and_shows_long_names(browser, verifier, issuer):

@@ -123,7 +123,8 @@ def test_offline_checks_and_later_upload(context, verifier, issuer):
     sign_in(page, verifier.official_key)
     wait_data_cached(page)
 
-    seen_online = issuer.minted(claims(name="张伟"), at=time.time())
+    # Minted for the next time step, so it is still acceptable after the sign-in below.
+    seen_online = issuer.minted(claims(name="张伟"), at=time.time() + PERIOD)
     assert wedge_scan(page, seen_online)["reason"] == "VALID"
     assert page.text_content("#pending-uploads") == "0"
 
@@ -131,6 +132,11 @@ def test_offline_checks_and_later_upload(context, verifier, issuer):
     page.click("#sign-out")
     sign_in(page, verifier.official_key)
     context.set_offline(True)
+    replayed = wedge_scan(page, seen_online)
+    assert (replayed["reason"], replayed["offline"]) == ("REPLAYED", True)
+    assert replayed["offline_badge"] == "离线核验 / Offline check"
+    assert_tone(page, replayed, "refused")
+
     fresh = wedge_scan(page, issuer.minted(claims(name="赵敏"), at=time.time()))
     assert (fresh["reason"], fresh["offline"]) == ("VALID", True)
     assert fresh["offline_badge"] == "离线核验 / Offline check"
@@ -138,11 +144,6 @@ def test_offline_checks_and_later_upload(context, verifier, issuer):
     assert fresh["claims"]["id"] == "**************123X"
     assert_tone(page, fresh, "valid")
     assert page.get_attribute("#network-state", "data-online") == "false"
-
-    replayed = wedge_scan(page, seen_online)
-    assert (replayed["reason"], replayed["offline"]) == ("REPLAYED", True)
-    assert replayed["offline_badge"] == "离线核验 / Offline check"
-    assert_tone(page, replayed, "refused")
 
     offline_pass = wedge_scan(page, issuer.pass_code(claims(), not_before=time.time() - 60, at=time.time()))
     assert (offline_pass["reason"], offline_pass["offline"]) == ("LIVENESS_UNVERIFIABLE", True)
@@ -153,7 +154,7 @@ def test_offline_checks_and_later_upload(context, verifier, issuer):
     context.set_offline(False)
     page.wait_for_function("() => document.getElementById('pending-uploads').textContent === '0'", timeout=WAIT_MS)
     uploaded = [r for r in verifier.audit_records() if r["offline"]]
-    assert [r["reason"] for r in uploaded] == ["VALID", "REPLAYED", "LIVENESS_UNVERIFIABLE"]
+    assert [r["reason"] for r in uploaded] == ["REPLAYED", "VALID", "LIVENESS_UNVERIFIABLE"]
     assert [r["mode"] for r in uploaded] == ["MINTED", "MINTED", "PASS"]
     device = page.evaluate("localStorage.getItem('device')")
     for record in uploaded:
@@ -162,7 +163,7 @@ def test_offline_checks_and_later_upload(context, verifier, issuer):
         assert "赵敏" not in str(record) and "123X" not in str(record)
     # The same credential gets the same reference online and offline (the replayed one was seen online).
     online = [r for r in verifier.audit_records() if not r["offline"]]
-    assert uploaded[1]["cred_ref"] == online[0]["cred_ref"]
+    assert uploaded[0]["cred_ref"] == online[0]["cred_ref"]
 
 
 def test_offline_reload_opens_from_the_service_worker(context, verifier, issuer):
