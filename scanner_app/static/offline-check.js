@@ -19,6 +19,15 @@ export const DEFAULT_OPTIONS = Object.freeze({
   offline_max_status_age_s: 24 * 3600,
 });
 
+/** How bad a status is (a status this page does not know counts as revoked, the worst). */
+const SEVERITY = {[STATUS.ACTIVE]: 0, [STATUS.SUSPENDED]: 1};
+
+/** Of two statuses, the one that refuses more firmly. */
+function worseStatus(a, b) {
+  const rank = (s) => SEVERITY[s] ?? 2;
+  return rank(b) > rank(a) ? b : a;
+}
+
 function checkWindow(step, nowStep, skew) {
   if (step < nowStep - skew) throw new CredentialError('STALE');
   if (step > nowStep + skew) throw new CredentialError('NOT_YET_VALID');
@@ -152,11 +161,13 @@ export async function verifyOffline(text, now, {keyset, statusList, replay, opti
     const maxAge = options.offline_max_status_age_s ?? DEFAULT_OPTIONS.offline_max_status_age_s;
     if (!statusList || statusAge > maxAge) throw new CredentialError('STATUS_STALE');
     // A device pass takes the worse of its credential's status and its own (a removed phone).
-    const status = Math.max(
+    const status = worseStatus(
       statusAt(statusList, checked.claims.ref), checked.passRef === null ? STATUS.ACTIVE : statusAt(statusList, checked.passRef),
     );
-    if (status === STATUS.REVOKED) throw new CredentialError('REVOKED');
+    // As the service: anything but active or suspended refuses (a status this
+    // page does not know included), never passes.
     if (status === STATUS.SUSPENDED) throw new CredentialError('SUSPENDED');
+    if (status !== STATUS.ACTIVE) throw new CredentialError('REVOKED');
     if (checked.livenessUnverifiable) throw new CredentialError('LIVENESS_UNVERIFIABLE');
     if (checked.replayKey !== null && !(await replay.claim(checked.replayKey, checked.replayTtl, now))) {
       throw new CredentialError('REPLAYED');
