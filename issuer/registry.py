@@ -226,17 +226,19 @@ class Registry:
     def status_entries(self) -> Iterator[tuple[int, int]]:
         """(index, status code) for every index whose status is not ACTIVE, by index.
 
-        Superseded versions read as REVOKED so codes minted for them stop verifying.
+        Superseded versions read as SUPERSEDED (REVOKED once the credential is revoked)
+        so codes minted for them stop verifying and the official knows to ask for the
+        current one.
         Expiry is not listed: valid_until travels in the signed claims. Printed slips
         and holder device keys have indices of their own (issuer.slip_register,
         issuer.device_keys).
         """
         cursor = self._conn.execute(
-            "SELECT s.idx, CASE WHEN s.superseded = 1 OR c.status = 'revoked' THEN ? "
+            "SELECT s.idx, CASE WHEN c.status = 'revoked' THEN ? WHEN s.superseded = 1 THEN ? "
             "ELSE ? END FROM status_indices s JOIN credentials c ON c.cred_id = s.cred_id "
             f"WHERE s.superseded = 1 OR c.status IN ('revoked', 'suspended') UNION ALL {SLIP_STATUS_SQL} "
             f"UNION ALL {DEVICE_KEY_STATUS_SQL} ORDER BY 1",
-            (int(StatusCode.REVOKED), int(StatusCode.SUSPENDED)),
+            (int(StatusCode.REVOKED), int(StatusCode.SUPERSEDED), int(StatusCode.SUSPENDED)),
         )
         for idx, code in cursor:
             yield int(idx), int(code)

@@ -6,8 +6,9 @@ the same random, never-reused space as credential versions, and its PAPER code
 carries that index as ``ref`` (the wire format is unchanged, see docs/format.md).
 The status list then says, for a slip's index:
 
-* revoked (2) when the slip was voided by a later print, was printed for an older
-  version of the credential (a 变更 happened since), or the credential is revoked;
+* revoked (2) when the credential is revoked;
+* superseded (3) when the slip was voided by a later print, or was printed for an
+  older version of the credential (a 变更 happened since);
 * suspended (1) while the credential is suspended;
 * active (0) otherwise.
 
@@ -30,8 +31,9 @@ __all__ = ["PrintedSlip", "SlipRegister", "SLIP_STATUS_SQL"]
 
 #: (index, status code) of every slip index that is not active; part of the status list.
 SLIP_STATUS_SQL = (
-    "SELECT p.status_index, CASE WHEN p.voided_at IS NOT NULL OR p.version <> c.version "
-    f"OR c.status = 'revoked' THEN {int(StatusCode.REVOKED)} ELSE {int(StatusCode.SUSPENDED)} END "
+    f"SELECT p.status_index, CASE WHEN c.status = 'revoked' THEN {int(StatusCode.REVOKED)} "
+    f"WHEN p.voided_at IS NOT NULL OR p.version <> c.version THEN {int(StatusCode.SUPERSEDED)} "
+    f"ELSE {int(StatusCode.SUSPENDED)} END "
     "FROM slips p JOIN credentials c ON c.cred_id = p.cred_id "
     "WHERE p.voided_at IS NOT NULL OR p.version <> c.version OR c.status IN ('revoked', 'suspended')"
 )

@@ -84,6 +84,12 @@ class Revoked(CredentialError):
     reason = "REVOKED"
 
 
+class Superseded(Revoked):
+    """Replaced by a later version (a change) or a reprinted slip: refused, but the holder has a current one."""
+
+    reason = "SUPERSEDED"
+
+
 class Replayed(CredentialError):
     reason = "REPLAYED"
 

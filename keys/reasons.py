@@ -11,7 +11,9 @@ VALID); this table says, per code, how to say it and what to do about it:
 * ``fault``: whose side the cause is on: the ``holder`` (the code or credential),
   the ``device`` (the scanning device: its clock, key set, software) or the
   ``service`` (the verifier or a store it needs); none for VALID;
-* ``action``: the next step for the official, Chinese and English.
+* ``action``: the next step for the official, Chinese and English;
+* ``remedy``: what the scanner itself can offer, if anything: ``refresh_data``
+  (fetch the key set and status list again).
 
 The verifier answers with these messages, the service decides its HTTP status
 from ``fault`` (``service`` reasons are 503), and pages receive the whole table
@@ -37,6 +39,10 @@ class Tone(StrEnum):
     REFUSED = "refused"
 
 
+class Remedy(StrEnum):
+    REFRESH_DATA = "refresh_data"
+
+
 class Fault(StrEnum):
     HOLDER = "holder"
     DEVICE = "device"
@@ -50,6 +56,7 @@ class Reason:
     tone: Tone
     fault: Fault | None
     action: Label
+    remedy: Remedy | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +65,7 @@ class Reason:
             "tone": self.tone.value,
             "fault": None if self.fault is None else self.fault.value,
             "action": {"zh": self.action.zh, "en": self.action.en},
+            "remedy": None if self.remedy is None else self.remedy.value,
         }
 
 
@@ -72,7 +80,8 @@ _TABLE: tuple[Reason, ...] = (
     Reason("UNSUPPORTED_VERSION", Label("二维码版本不受支持，请更新核验设备", "Unsupported code version; update the scanner"),
            _U, _DEVICE, Label("更新核验设备后重新扫码", "Update the scanning device, then scan again")),
     Reason("UNKNOWN_KEY", Label("签发密钥未知，请更新密钥集", "Unknown signing key; refresh the key set"), _U, _DEVICE,
-           Label("联网更新密钥集后重新扫码；仍不通过则视为无效", "Go online to refresh the key set and scan again; if it still fails, treat it as invalid")),
+           Label("联网更新密钥集后重新扫码；仍不通过则视为无效", "Go online to refresh the key set and scan again; if it still fails, treat it as invalid"),
+           Remedy.REFRESH_DATA),
     Reason("KEY_NOT_VALID_AT_TIME", Label("签发密钥已失效", "Signing key not valid at this time"), _R, _HOLDER,
            Label("请持证人刷新二维码；核对本机时间", "Ask the holder to refresh the code; check this device's clock")),
     Reason("BAD_SIGNATURE", Label("签名无效：疑似伪造", "Bad signature: possibly forged"), _R, _HOLDER,
@@ -92,14 +101,17 @@ _TABLE: tuple[Reason, ...] = (
            Label("告知持证人办理签注或换领", "Tell the holder to renew (签注) the permit")),
     Reason("SUSPENDED", Label("证件已暂停使用", "Credential suspended"), _R, _HOLDER,
            Label("不予通过，告知持证人联系签发机关", "Do not accept; refer the holder to the issuing office")),
-    Reason("REVOKED", Label("证件已注销或已变更", "Credential revoked or superseded"), _R, _HOLDER,
-           Label("不予通过；如刚办理变更，请持证人刷新二维码", "Do not accept; after a recent change, ask the holder to refresh the code")),
+    Reason("REVOKED", Label("证件已注销", "Credential revoked"), _R, _HOLDER,
+           Label("不予通过，告知持证人联系签发机关", "Do not accept; refer the holder to the issuing office")),
+    Reason("SUPERSEDED", Label("证件已变更：此码属于旧版本或已作废的确认单", "Replaced after a change: this code is an earlier version or a voided slip"),
+           _R, _HOLDER, Label("请持证人出示当前证件：刷新手机上的二维码，或出示最新打印的确认单",
+                              "Ask for the current permit: the holder refreshes the code on the phone, or shows the latest printed slip")),
     Reason("REPLAYED", Label("二维码已被使用过：请刷新后重新出示", "Code already used: refresh and show it again"), _R, _HOLDER,
            Label("请持证人刷新二维码后重新扫码", "Ask the holder to refresh the code, then scan again")),
     Reason("SERVICE_UNAVAILABLE", Label("核验服务暂不可用，请稍后重试", "Verification service unavailable; try again"), _U, _SERVICE,
            Label("稍后重试，或离线核验", "Try again shortly, or verify offline")),
     Reason("STATUS_STALE", Label("证件状态数据过旧，暂不能核验", "Status data too old to verify"), _U, _SERVICE,
-           Label("联网更新状态数据后重试", "Go online to refresh the status data, then try again")),
+           Label("联网更新状态数据后重试", "Go online to refresh the status data, then try again"), Remedy.REFRESH_DATA),
     Reason("INTERNAL_ERROR", Label("核验服务内部错误，请稍后重试", "Internal error in the verification service; try again"),
            _U, _SERVICE, Label("稍后重试；仍不通过请报告技术支持", "Try again shortly; report it if it persists")),
 )

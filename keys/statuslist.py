@@ -1,8 +1,8 @@
 """The signed status list: revocation and suspension that verifiers can check offline.
 
 Every (credential, version) owns one index in a large list; the list holds two bits
-per index, a ``keys.vocabulary.StatusCode`` (0 active, 1 suspended, 2 revoked or
-superseded). Every verifier downloads
+per index, a ``keys.vocabulary.StatusCode`` (0 active, 1 suspended, 2 revoked,
+3 superseded: an earlier version or a voided slip). Every verifier downloads
 the whole list, so no one learns which credential was checked, and the list is
 large (at least 2^17 entries) so that one index says little about who holds it.
 
@@ -33,7 +33,7 @@ from .vocabulary import StatusCode
 FORMAT = "permit-status/1"
 BITS = 2
 #: the status codes by their short names, as the list's readers and writers spell them
-ACTIVE, SUSPENDED, REVOKED = StatusCode.ACTIVE, StatusCode.SUSPENDED, StatusCode.REVOKED
+ACTIVE, SUSPENDED, REVOKED, SUPERSEDED = StatusCode.ACTIVE, StatusCode.SUSPENDED, StatusCode.REVOKED, StatusCode.SUPERSEDED
 MIN_SIZE = 1 << 17
 MAX_SIZE = 1 << 24
 
@@ -71,7 +71,7 @@ class StatusList:
             raise ValueError("size must be a multiple of 4 between 2^17 and 2^24")
         buf = bytearray(size // 4)
         for index, status in entries:
-            if not 0 <= index < size or status not in (ACTIVE, SUSPENDED, REVOKED):
+            if not 0 <= index < size or status not in (ACTIVE, SUSPENDED, REVOKED, SUPERSEDED):
                 raise ValueError(f"bad status entry {index}:{status}")
             shift = 6 - 2 * (index & 3)
             buf[index >> 2] = (buf[index >> 2] & ~(3 << shift)) | (status << shift)

@@ -84,7 +84,10 @@ class StatusCode(IntEnum):
 
     ACTIVE = 0
     SUSPENDED = 1
-    REVOKED = 2  # also every index of a superseded version (a change of address gets a new one)
+    REVOKED = 2
+    #: an earlier version after a change (a change of address gets a new index), or a
+    #: paper slip voided by a reprint: the holder has a current one to show instead
+    SUPERSEDED = 3
 
     @property
     def label(self) -> Label:
@@ -95,4 +98,5 @@ _STATUS_LABELS: dict[StatusCode, Label] = {
     StatusCode.ACTIVE: Label("有效", "Active"),
     StatusCode.SUSPENDED: Label("已暂停", "Suspended"),
     StatusCode.REVOKED: Label("已注销", "Revoked"),
+    StatusCode.SUPERSEDED: Label("已被新版本取代", "Replaced"),
 }

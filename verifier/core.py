@@ -16,7 +16,7 @@ first and each refusal is a ``CredentialError`` subclass with a stable reason:
 then, shared by ``verify`` and ``verify_batch``:
   6. ``_locked``: a pass over its guess limits                  BAD_TOTP (as a wrong code: no oracle)
   7. status data age                                            STATUS_STALE
-  8. ``_decide``: status list (DEVICE: the worse of the         SUSPENDED / REVOKED
+  8. ``_decide``: status list (DEVICE: the worse of the         SUSPENDED / SUPERSEDED / REVOKED
      credential's and the pass's own index)
      PASS without rotation secret                               LIVENESS_UNVERIFIABLE
 ``_claimed``: 9. replay store (the only write, so it comes last) REPLAYED
@@ -46,7 +46,7 @@ from keys import errors as E
 from keys.device_key import verify_device_signature
 from keys.keypair import verify_signature
 from keys.keyset import KeyInfo, KeySet
-from keys.statuslist import SUSPENDED
+from keys.statuslist import ACTIVE, SUPERSEDED, SUSPENDED
 from keys.timekeeping import EPOCH_ORDINAL, beijing_day_number, step_at
 from keys.totp import code_matches, pass_secret
 from keys.vocabulary import MODE_NAMES, Mode
@@ -309,14 +309,25 @@ def _locked(now: float) -> Verdict:
     return _refused(E.BadTotp(), now)
 
 
+#: the refusal for a status list entry; every other non-active entry is REVOKED
+_REFUSAL_BY_STATUS: dict[int, type[E.CredentialError]] = {SUSPENDED: E.Suspended, SUPERSEDED: E.Superseded}
+#: how firmly a status refuses; any other (revoked, or unknown here) is the firmest
+_SEVERITY: dict[int, int] = {ACTIVE: 0, SUSPENDED: 1, SUPERSEDED: 2}
+
+
+def _worse(a: int, b: int) -> int:
+    """Of two statuses, the one that refuses more firmly (a DEVICE pass and its credential)."""
+    return a if _SEVERITY.get(a, 3) >= _SEVERITY.get(b, 3) else b
+
+
 def _decide(checked: Checked, status: int, now: float) -> Verdict | None:
     """The verdict once the status is known, or None when only the replay claim remains.
 
-    Any status but active and suspended (revoked, superseded, or a code this
-    verifier does not know) refuses as REVOKED.
+    Suspended and superseded refuse as such; any other status but active
+    (revoked, or a code this verifier does not know) refuses as REVOKED.
     """
     if status:
-        return _refused(E.Suspended() if status == SUSPENDED else E.Revoked(), now, checked)
+        return _refused(_REFUSAL_BY_STATUS.get(status, E.Revoked)(), now, checked)
     if checked.liveness_unverifiable:
         return _refused(E.LivenessUnverifiable(), now, checked)
     if checked.replay_key is None:
@@ -365,7 +376,7 @@ def verify(
         _status_fresh(status_source, options, now)
         status = status_source.status(checked.claims.ref)
         if checked.pass_ref is not None:
-            status = max(status, status_source.status(checked.pass_ref))  # the worse of the two
+            status = _worse(status, status_source.status(checked.pass_ref))
         verdict = _decide(checked, status, now)
         if verdict is None:
             first = replay_store.claim(checked.replay_key, checked.replay_ttl, now)  # type: ignore[arg-type]
@@ -452,7 +463,7 @@ def _decide_batch(
     devices = [(k, c.pass_ref) for k, (_, c) in enumerate(pending) if c.pass_ref is not None]
     statuses = status_source.status_many([c.claims.ref for _, c in pending] + [ref for _, ref in devices])
     for j, (k, _) in enumerate(devices, start=len(pending)):
-        statuses[k] = max(statuses[k], statuses[j])  # the worse of the credential's and the pass's
+        statuses[k] = _worse(statuses[k], statuses[j])  # the credential's and the pass's
     to_claim: list[tuple[int, Checked]] = []
     for (i, c), status in zip(pending, statuses[: len(pending)], strict=True):
         verdicts[i] = _decide(c, status, now)

@@ -167,6 +167,7 @@ export async function verifyOffline(text, now, {keyset, statusList, replay, opti
     // As the service: anything but active or suspended refuses (a status this
     // page does not know included), never passes.
     if (status === STATUS.SUSPENDED) throw new CredentialError('SUSPENDED');
+    if (status === STATUS.SUPERSEDED) throw new CredentialError('SUPERSEDED');
     if (status !== STATUS.ACTIVE) throw new CredentialError('REVOKED');
     if (checked.livenessUnverifiable) throw new CredentialError('LIVENESS_UNVERIFIABLE');
     if (checked.replayKey !== null && !(await replay.claim(checked.replayKey, checked.replayTtl, now))) {

@@ -6,7 +6,7 @@ import {b64uDecode} from '/lib/bytes.js';
 import {DocumentError, documentDecoded, keyValidAt, verifyEd25519} from './keyset.js';
 
 export const STATUS_FORMAT = 'permit-status/1';
-export const STATUS = Object.freeze({ACTIVE: 0, SUSPENDED: 1, REVOKED: 2});
+export const STATUS = Object.freeze({ACTIVE: 0, SUSPENDED: 1, REVOKED: 2, SUPERSEDED: 3});
 const MIN_SIZE = 1 << 17;
 const MAX_SIZE = 1 << 24;
 

@@ -59,7 +59,7 @@ def test_change_voids_the_old_version(client: TestClient, clock: Clock) -> None:
     changed = client.post(f"/admin/credentials/{cred['cred_id']}/change", headers=ADMIN,
                           json={"district": 6, "address": "北京市海淀区中关村大街1号"}).json()
     check = checker(client, clock())
-    assert check.verify(old, clock()).reason == "REVOKED"
+    assert check.verify(old, clock()).reason == "SUPERSEDED"  # the official asks for the current permit
     new = check.verify(live_code(client, device), clock())
     assert new.reason == "VALID"
     assert new.claims is not None and new.claims.district == 6 and new.claims.ref == changed["status_index"]
@@ -71,7 +71,7 @@ def test_convert_voids_the_registration_card(client: TestClient, clock: Clock) -
     old = live_code(client, device)
     assert client.post(f"/admin/credentials/{cred['cred_id']}/convert", headers=ADMIN).status_code == 200
     check = checker(client, clock())
-    assert check.verify(old, clock()).reason == "REVOKED"
+    assert check.verify(old, clock()).reason == "SUPERSEDED"
     new = check.verify(live_code(client, device), clock())
     assert new.reason == "VALID" and new.claims is not None and new.claims.permit_type == 1
 

@@ -102,7 +102,7 @@ def test_new_version_supersedes_old_index(registry: Registry) -> None:
     assert changed.version == 2
     assert changed.district_code == 6
     assert changed.status_index != cred.status_index
-    assert list(registry.status_entries()) == [(cred.status_index, StatusCode.REVOKED)]
+    assert list(registry.status_entries()) == [(cred.status_index, StatusCode.SUPERSEDED)]
 
 
 def test_status_entries_report_every_non_active_index(registry: Registry) -> None:

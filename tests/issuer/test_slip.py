@@ -85,7 +85,7 @@ def test_pdf_slip(client: TestClient, clock: Clock) -> None:
     assert verdict.reason == "VALID" and verdict.requires_id_check
     # The slip stops verifying once the credential changes.
     client.post(f"/admin/credentials/{cred['cred_id']}/change", headers=ADMIN, json={"district": "西城区"})
-    assert checker(client, clock()).verify(text, clock()).reason == "REVOKED"
+    assert checker(client, clock()).verify(text, clock()).reason == "SUPERSEDED"
 
 
 def test_slip_refusals(client: TestClient, tmp_path: Path, clock: Clock, issuer_keys) -> None:

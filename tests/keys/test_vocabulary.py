@@ -54,7 +54,10 @@ def test_the_messages_document_is_built_from_the_vocabulary() -> None:
         "tone": "refused",
         "fault": "holder",
         "action": {"zh": "请持证人打开实时二维码后重新扫码", "en": "Ask the holder to open the live code, then scan again"},
+        "remedy": None,
     }
+    assert {code for code, row in doc["reasons"].items() if row["remedy"] == "refresh_data"} == {"UNKNOWN_KEY", "STATUS_STALE"}
+    assert doc["statuses"]["3"] == {"status": "SUPERSEDED", "zh": "已被新版本取代", "en": "Replaced"}
     assert doc["permit_types"]["2"] == {"type": "REGISTRATION_CARD", "zh": "居住登记卡", "en": "Residence registration card"}
     assert doc["modes"]["PAPER"] == {"code": 3, "zh": "纸质确认单", "en": "paper slip"}
     assert doc["statuses"]["2"] == {"status": "REVOKED", "zh": "已注销", "en": "Revoked"}
@@ -68,7 +71,7 @@ def test_permit_types_modes_and_status_codes_keep_their_numbers() -> None:
     with pytest.raises(KeyError):
         PermitType.from_zh("护照")
     assert MODE_NAMES == {1: "MINTED", 2: "PASS", 3: "PAPER", 4: "DEVICE"} and Mode(2).label.en == "offline pass (one-time code, weaker mode)"
-    assert [int(s) for s in StatusCode] == [0, 1, 2]
+    assert [int(s) for s in StatusCode] == [0, 1, 2, 3]
 
 
 def test_step_at_counts_whole_periods_from_the_epoch() -> None:

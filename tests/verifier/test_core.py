@@ -9,7 +9,7 @@ from keys.reasons import REASONS_BY_CODE
 from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
 from keys.keystore import DEFAULT_MAX_VALIDITY_S, KeyStore
-from keys.statuslist import REVOKED, SUSPENDED
+from keys.statuslist import REVOKED, SUPERSEDED, SUSPENDED
 from keys.wire import PREFIX, Claims, encode_minted
 from verifier.core import Options, verify, verify_batch
 from verifier.replay import MemoryReplayStore, StoreUnavailable
@@ -85,7 +85,7 @@ def test_credential_expiry_uses_the_beijing_calendar_day() -> None:
     assert run(world, world.minted(at=end_of_day_beijing + 10, claims=claims), end_of_day_beijing + 10) == "CREDENTIAL_EXPIRED"
 
 
-@pytest.mark.parametrize("status, reason", [(REVOKED, "REVOKED"), (SUSPENDED, "SUSPENDED")])
+@pytest.mark.parametrize("status, reason", [(REVOKED, "REVOKED"), (SUSPENDED, "SUSPENDED"), (SUPERSEDED, "SUPERSEDED")])
 def test_status_list_refusals_keep_the_claims(status: int, reason: str) -> None:
     world = World()
     world.status.set(CLAIMS.ref, status, NOW)
@@ -248,6 +248,6 @@ def test_a_bug_before_the_signature_is_an_internal_error_for_that_code_only() ->
 
 def test_an_unknown_status_code_refuses_as_revoked() -> None:
     world = World()
-    world.status.set(CLAIMS.ref, 3, NOW)
+    world.status.set(CLAIMS.ref, 7, NOW)  # no such status code: refused, never passed
     assert run(world, world.minted()) == "REVOKED"
     assert [v.reason for v in verify_batch([world.minted()], NOW, world.keyset, world.status, world.replay, world.options)] == ["REVOKED"]
