@@ -12,6 +12,7 @@ import time
 import pytest
 
 from keys.reasons import reason
+from keys.statuslist import REVOKED, SUPERSEDED
 from keys.wire import NAME_MAX_BYTES, Mode, fit_name
 
 from .codes import claims
@@ -86,6 +87,26 @@ def test_every_verdict_gives_the_next_action_from_the_server(context, verifier, 
         row = reason(expected)
         assert (verdict["action_zh"], verdict["action_en"]) == (row.action.zh, row.action.en)
         assert verdict["action_zh"] and verdict["action_en"]
+
+
+def test_replaced_after_a_change_is_told_apart_from_revoked(context, start_verifier, issuer):
+    """SUPERSEDED asks for the current permit; REVOKED does not. Online and offline alike."""
+    issuer.statuses.update({777: SUPERSEDED, 666: REVOKED})
+    verifier = start_verifier()
+    page = open_scanner(context, verifier.url)
+    sign_in(page, verifier.official_key)
+    wait_data_cached(page)
+    for offline in (False, True):
+        context.set_offline(offline)
+        replaced = wedge_scan(page, issuer.minted(claims(name="李娜", ref=777), at=time.time()))
+        revoked = wedge_scan(page, issuer.minted(claims(name="李娜", ref=666), at=time.time()))
+        assert (replaced["reason"], replaced["offline"]) == ("SUPERSEDED", offline)
+        assert (revoked["reason"], revoked["offline"]) == ("REVOKED", offline)
+        assert replaced["action_zh"] == reason("SUPERSEDED").action.zh and "当前证件" in replaced["action_zh"]
+        assert replaced["action_en"].startswith("Ask for the current permit")
+        assert revoked["action_zh"] == reason("REVOKED").action.zh and revoked["zh"] == "证件已注销"
+        assert replaced["claims"]["name"] == "李娜"
+        assert_tone(page, replaced, "refused")
 
 
 def test_check_the_id_card_looks_unlike_could_not_verify(context, verifier, issuer):
