@@ -69,10 +69,11 @@ class Issuer:
     def status_document(self, issued_at: float | None = None) -> dict[str, Any]:
         return self.status_list(issued_at).sign(self.key)
 
-    def minted(self, c: Claims, *, at: float | None = None, step: int | None = None) -> str:
+    def minted(self, c: Claims, *, at: float | None = None, step: int | None = None, period: int = PERIOD) -> str:
+        """A live code for the step at ``at``; a longer ``period`` keeps it acceptable longer (slow browser flows)."""
         when = self.now if at is None else at
         return encode_minted(
-            self.key, c, step=int(when // PERIOD) if step is None else step, period=PERIOD, nonce=os.urandom(3)
+            self.key, c, step=int(when // period) if step is None else step, period=period, nonce=os.urandom(3)
         )
 
     def paper(self, c: Claims, *, issued_at: float | None = None, days: int = 30) -> str:

@@ -123,8 +123,8 @@ def test_offline_checks_and_later_upload(context, verifier, issuer):
     sign_in(page, verifier.official_key)
     wait_data_cached(page)
 
-    # Minted for the next time step, so it is still acceptable after the sign-in below.
-    seen_online = issuer.minted(claims(name="张伟"), at=time.time() + PERIOD)
+    # Minted with two-minute steps, so it is still acceptable after the sign-in below.
+    seen_online = issuer.minted(claims(name="张伟"), at=time.time(), period=120)
     assert wedge_scan(page, seen_online)["reason"] == "VALID"
     assert page.text_content("#pending-uploads") == "0"
 
