@@ -20,11 +20,11 @@ export const DEFAULT_OPTIONS = Object.freeze({
 });
 
 /** How bad a status is (a status this page does not know counts as revoked, the worst). */
-const SEVERITY = {[STATUS.ACTIVE]: 0, [STATUS.SUSPENDED]: 1};
+const SEVERITY = {[STATUS.ACTIVE]: 0, [STATUS.SUSPENDED]: 1, [STATUS.SUPERSEDED]: 2};
 
 /** Of two statuses, the one that refuses more firmly. */
 function worseStatus(a, b) {
-  const rank = (s) => SEVERITY[s] ?? 2;
+  const rank = (s) => SEVERITY[s] ?? 3;
   return rank(b) > rank(a) ? b : a;
 }
 
