@@ -30,7 +30,7 @@ NONCE = bytes.fromhex("c0ffee")
 PASS_ID = bytes.fromhex("0011223344556677")
 PASS_PERIOD = 30
 MAX_STATUS_AGE_S = 300
-REVOKED_REF, SUSPENDED_REF = 70_002, 70_003
+REVOKED_REF, SUSPENDED_REF, SUPERSEDED_REF = 70_002, 70_003, 70_004
 BEIJING_TODAY = date(2026, 11, 23)  # NOW is 10:13:20 in Beijing
 
 HOW = """Each vector: start from an empty replay store and a status list fetched at now - status_age_s
@@ -131,8 +131,10 @@ def vectors() -> list[dict[str, Any]]:
         minted(step, CLAIMS._replace(valid_until=BEIJING_TODAY - timedelta(days=1))), "CREDENTIAL_EXPIRED")
     add("suspended", "the status list says suspended", minted(step, suspended), "SUSPENDED",
         statuses={str(SUSPENDED_REF): "SUSPENDED"})
-    add("revoked", "the status list says revoked (also: the old index after a change of address)",
+    add("revoked", "the status list says revoked",
         minted(step, revoked), "REVOKED", statuses={str(REVOKED_REF): "REVOKED"})
+    add("superseded", "the status list says superseded: the old index after a change of address, or a voided slip",
+        minted(step, CLAIMS._replace(ref=SUPERSEDED_REF)), "SUPERSEDED", statuses={str(SUPERSEDED_REF): "SUPERSEDED"})
     add("replayed", "the same code shown a second time", live, "REPLAYED", seen_before=[live])
     add("pass replayed", "the same pass code twice in one step", offline(NOW), "REPLAYED", seen_before=[offline(NOW)])
     add("lost claims", "the replay store lost its claims after this code's window began",

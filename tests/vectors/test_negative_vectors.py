@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from keys.keyset import KeySet
-from keys.statuslist import REVOKED, SUSPENDED
+from keys.statuslist import REVOKED, SUPERSEDED, SUSPENDED
 from verifier.core import Options, verify
 from verifier.replay import MemoryReplayStore
 from verifier.status import MemoryStatusSource
@@ -22,7 +22,7 @@ from .build_negative import build
 
 FILE = Path(__file__).parent / "negative-v1.json"
 DOC = json.loads(FILE.read_text(encoding="utf-8"))
-STATUS = {"REVOKED": REVOKED, "SUSPENDED": SUSPENDED}
+STATUS = {"REVOKED": REVOKED, "SUSPENDED": SUSPENDED, "SUPERSEDED": SUPERSEDED}
 
 
 def test_the_file_is_what_the_builder_writes() -> None:
