@@ -82,7 +82,7 @@ def test_accept_at_the_counter_approve_and_print_the_slip(browser: Any, server: 
         clock.advance(60)
         clerk.reload()
     check = checker(client, clock())
-    assert check.verify(codes[0], clock()).reason == "REVOKED"  # the reprint voided the first slip
+    assert check.verify(codes[0], clock()).reason == "SUPERSEDED"  # the reprint voided the first slip
     assert check.verify(codes[1], clock()).reason == "VALID"
 
 

@@ -22,7 +22,7 @@ def test_a_reprint_voids_the_earlier_slip(client: Any, clock: Any) -> None:
     clock.advance(60)
     second = _slip_code(client, cred["cred_id"])
     check = checker(client, clock())
-    assert check.verify(first, clock()).reason == "REVOKED"  # the lost or superseded slip
+    assert check.verify(first, clock()).reason == "SUPERSEDED"  # the lost or superseded slip
     assert check.verify(second, clock()).reason == "VALID"
     # the live codes of the holder's phone are untouched: the credential kept its version
     assert client.get(f"/admin/credentials/{cred['cred_id']}", headers=ADMIN).json()["version"] == 1
@@ -36,7 +36,7 @@ def test_a_slip_follows_its_permit(client: Any, clock: Any) -> None:
     client.post(f"/admin/credentials/{cred['cred_id']}/reinstate", headers=ADMIN)
     assert checker(client, clock()).verify(code, clock()).reason == "VALID"
     client.post(f"/admin/credentials/{cred['cred_id']}/change", json={"address": "北京市朝阳区新地址1号"}, headers=ADMIN)
-    assert checker(client, clock()).verify(code, clock()).reason == "REVOKED"  # printed for the old version
+    assert checker(client, clock()).verify(code, clock()).reason == "SUPERSEDED"  # printed for the old version
 
 
 def test_console_slip_names_the_station_and_the_address(client: Any, clock: Any, officers: Officers) -> None:
