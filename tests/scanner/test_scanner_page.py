@@ -129,6 +129,7 @@ def test_offline_checks_and_later_upload(context, verifier, issuer):
     assert page.text_content("#pending-uploads") == "0"
 
     # Another official signs in on this handheld: the codes it accepted stay remembered against replay.
+    page.click("#verdict")
     page.click("#sign-out")
     sign_in(page, verifier.official_key)
     context.set_offline(True)
