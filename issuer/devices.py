@@ -103,10 +103,11 @@ class DeviceStore:
             )
         return token
 
-    def device_for_token(self, token: str) -> Device | None:
-        """The active device holding `token`, found by the token's hash."""
+    def device_for_token(self, token: str, *, include_removed: bool = False) -> Device | None:
+        """The active device holding `token` (or a removed one too), found by the token's hash."""
+        active = "" if include_removed else " AND revoked_at IS NULL"
         row = self._conn.execute(
-            f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
+            f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE token_hash = ?{active}",
             (tokens.hash_secret(token),),
         ).fetchone()
         return _device(row) if row else None

@@ -1,12 +1,17 @@
 """The holder's phone API: enrol once with a code, then fetch live codes and offline passes.
 
-* ``POST /v1/holder/enrol`` trades a one-time enrolment code for a device token;
-  failed attempts are limited per client address, so the code space (about 2^39)
-  cannot be walked through in the code's 15-minute life.
+* ``POST /v1/holder/enrol`` trades a one-time enrolment code for a device token.
+  Failed attempts are limited per phone (the random ``install_id`` the page keeps;
+  the address only for a client that sends none), so one mistyping phone waits
+  without locking out others behind the same address; all failures together have
+  a ceiling too, so the code space (about 2^39) cannot be walked through in the
+  code's 15-minute life by a client inventing new ids. The refusal carries the
+  wait (``Retry-After`` and ``retry_after``), which the page shows.
 * ``GET /v1/holder/live`` returns the code for the current period. The page draws
   the QR code itself; ``?svg=1`` adds a server-drawn SVG for clients that cannot.
 * ``GET /v1/holder/pass`` returns a signed offline pass with its TOTP parameters.
-* ``GET /v1/holder/credential`` returns what the page shows next to the code.
+* ``GET /v1/holder/credential`` returns what the page shows next to the code: the holder's
+  own details, the state with its reason and next step, and the endorsement window.
 
 All but enrolment need ``Authorization: Bearer <device token>``; a revoked device
 gets 401, a credential that cannot be shown (suspended, revoked, expired) gets 409.
@@ -15,8 +20,9 @@ gets 401, a credential that cannot be shown (suspended, revoked, expired) gets 4
 from __future__ import annotations
 
 import io
+import re
 from collections import OrderedDict
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import segno
 from starlette.requests import Request
@@ -24,12 +30,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from issuer.lifecycle import Lifecycle
-from issuer.model import Credential, Device
+from issuer.model import Credential, Device, Status
 from issuer.registry import Registry
 from keys.edge.errors import HttpError
+from keys.timekeeping import beijing_date
 
 from .auth import bearer_token, unauthorized
 from .device_use import note_device_use
+from .holder_state import endorsement_view, state_view
 from .http_errors import ok, read_json, text_field
 from .minting import NotMintable, require_mintable
 from .state import ServiceState
@@ -73,10 +81,14 @@ class FailureLimiter:
             self._failures.popitem(last=False)
 
 
-def enrolled_holder(request: Request, state: ServiceState) -> Callable[[Registry, Lifecycle], tuple[Device, Credential]]:
+def enrolled_holder(
+    request: Request, state: ServiceState, *, revoked_permit: bool = False,
+) -> Callable[[Registry, Lifecycle], tuple[Device, Credential]]:
     """The phone presenting its device token and its credential, as a registry-worker call (401 otherwise).
 
     Checks the header before anything else is read; the call notes the device's use.
+    With ``revoked_permit``, a phone removed because its permit was revoked is
+    still answered, so the holder learns why the code is gone (and nothing more).
     """
     token = bearer_token(request)
     if token is None:
@@ -85,30 +97,49 @@ def enrolled_holder(request: Request, state: ServiceState) -> Callable[[Registry
     today = now_dt.date()
 
     def run(reg: Registry, lc: Lifecycle) -> tuple[Device, Credential]:
-        device = reg.devices.device_for_token(token)
+        device = reg.devices.device_for_token(token, include_removed=revoked_permit)
         cred = None if device is None else reg.get(device.cred_id, today=today)
+        if device is not None and not device.active and (cred is None or cred.status is not Status.REVOKED):
+            cred = None  # removed on its own (by the holder or a clerk): not enrolled any more
         if cred is None or device is None:
             raise unauthorized("设备已解除绑定，请重新绑定", "this device is no longer enrolled")
-        note_device_use(reg, device.device_id, now_dt)
+        if device.active:
+            note_device_use(reg, device.device_id, now_dt)
         return device, cred
 
     return run
 
 
+_INSTALL_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+#: Failed enrolments of all clients together per window: bounds guessing by a client inventing ids.
+ALL_CLIENTS_LIMIT = 500
+
+
+def enrolling_client(request: Request, data: Mapping[str, Any]) -> str:
+    """Whom an enrolment failure is counted against: the phone's install id, else its address."""
+    install = data.get("install_id")
+    if isinstance(install, str) and _INSTALL_ID.fullmatch(install):
+        return "install:" + install
+    return "address:" + (request.client.host if request.client else "unknown")
+
+
 def routes(state: ServiceState) -> list[Route]:
     worker = state.worker
     limiter = FailureLimiter(state.now)
+    everyone = FailureLimiter(state.now, limit=ALL_CLIENTS_LIMIT)
 
     def device_credential(request: Request) -> Callable[[Registry, Lifecycle], Credential]:
         find = enrolled_holder(request, state)
         return lambda reg, lc: find(reg, lc)[1]
 
     async def enrol(request: Request) -> Response:
-        client = request.client.host if request.client else "unknown"
-        wait = limiter.blocked_for(client)
-        if wait:
-            raise HttpError("TOO_MANY_ATTEMPTS", headers={"Retry-After": str(int(wait))})
         data = await read_json(request)
+        client = enrolling_client(request, data)
+        wait = max(limiter.blocked_for(client), everyone.blocked_for("*"))
+        if wait:
+            seconds = int(wait)
+            raise HttpError("TOO_MANY_ATTEMPTS", f"retry after {seconds} s", headers={"Retry-After": str(seconds)},
+                            zh=f"尝试次数过多，请 {seconds} 秒后再试", en=f"Too many attempts: try again in {seconds} s")
         code = text_field(data, "code", limit=32) or ""
         label = text_field(data, "label", required=False, limit=64) or "手机 phone"
         now_dt = state.now_dt()
@@ -116,6 +147,7 @@ def routes(state: ServiceState) -> list[Route]:
             token = await worker.call(lambda reg, lc: reg.devices.enrol_device(code, label, now_dt))
         except Exception:
             limiter.failed(client)
+            everyone.failed("*")
             raise
         return ok({"device_token": token}, 201)
 
@@ -136,8 +168,22 @@ def routes(state: ServiceState) -> list[Route]:
         return ok(state.minter.mint_pass(cred, state.now()).to_json())
 
     async def credential(request: Request) -> Response:
-        cred = await worker.call(device_credential(request))
+        holder = enrolled_holder(request, state, revoked_permit=True)
+
+        def find(reg: Registry, lc: Lifecycle) -> Credential:
+            return holder(reg, lc)[1]
+
+        today = beijing_date(state.now_dt())
+
+        def run(reg: Registry, lc: Lifecycle) -> tuple[Credential, dict[str, Any], dict[str, Any]]:
+            cred = find(reg, lc)
+            return (cred, state_view(cred, reg.audit_entries(cred.cred_id)),
+                    endorsement_view(cred, lc.policy, today))
+
+        cred, status_state, endorsement = await worker.call(run)
         view = holder_view(cred)
+        view["state"] = status_state
+        view["endorsement"] = endorsement
         try:
             require_mintable(cred, state.now())
             view["can_show"] = True

@@ -37,6 +37,10 @@ def routes(state: ServiceState) -> list[BaseRoute]:
         return FileResponse(STATIC_DIR / "sw.js", media_type="text/javascript; charset=utf-8",
                             headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/holder/"})
 
+    async def manifest(request: Request) -> Response:
+        return FileResponse(STATIC_DIR / "manifest.webmanifest", media_type="application/manifest+json",
+                            headers={"Cache-Control": "no-cache"})
+
     async def to_holder(request: Request) -> Response:
         return RedirectResponse("/holder/", status_code=307)
 
@@ -45,6 +49,7 @@ def routes(state: ServiceState) -> list[BaseRoute]:
         Route("/holder", to_holder, methods=["GET"]),
         Route("/holder/", holder_page, methods=["GET", "HEAD"]),
         Route("/holder/sw.js", service_worker, methods=["GET", "HEAD"]),
+        Route("/holder/manifest.webmanifest", manifest, methods=["GET", "HEAD"]),
         Mount("/holder/static", app=StaticFiles(directory=STATIC_DIR), name="holder-static"),
         *shared_routes(),
         *wire_module_routes(),

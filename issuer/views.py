@@ -27,13 +27,17 @@ def status_view(credential: Credential) -> dict[str, Any]:
 
 
 def holder_view(credential: Credential) -> dict[str, Any]:
-    """What the holder's own page displays next to the QR code."""
+    """What the holder's own page displays next to the QR code (their own details, ID number masked)."""
     return {
         "name": credential.holder_name,
         "id_number_masked": credential.masked_id_number,
+        "card_number": credential.card_number,
+        "address": credential.address,
         "permit_type": permit_type_view(credential.permit_type),
         "district": district_view(credential),
+        "valid_from": credential.valid_from.isoformat(),
         "valid_until": credential.valid_until.isoformat(),
+        "version": credential.version,
         "status": status_view(credential),
     }
 

@@ -6,15 +6,19 @@
 // every period. Back online: the live code again.
 
 import {PATHS, messageOf, readJson, request} from './holder-api.js';
-import {announce, renderClock, renderCredential, setOfflineLook} from './card-view.js';
+import {announce, renderClock, renderCredential, setCodeShown, setOfflineLook, showReplaced} from './card-view.js';
 import {deviceCodeAt, devicePassDue, devicePassUsable, ensureRegisteredKey} from './device-binding.js';
 import {passCodeAt, passDueForRenewal, passUsable} from './offline-pass.js';
 import {clearQR, renderQR} from './qr-view.js';
 import {KEYS, getItem, getJson, setJson} from './storage.js';
 import {lang, t} from './text.js';
+import {keepScreenOn} from './wake-lock.js';
 
 const RETRY_MS = 5000;
 const NOT_ACTIVE_RETRY_MS = 30000;
+// How often the page asks for the permit's state, so a suspension, a reinstatement
+// or a change shows without a reload.
+const STATUS_POLL_MS = 10000;
 
 let mode = 'none'; // "live" | "offline" | "none"
 let liveTimer = null;
@@ -23,6 +27,7 @@ let expiresAtMs = 0;
 let credential = null;
 let passFetching = false;
 let deviceKey = null;
+let pollTimer = null;
 let onUnenrolled = () => {};
 
 /** Call `listener()` when the issuer no longer knows this phone (401). */
@@ -51,6 +56,14 @@ function setMode(next) {
 function showNothing(message) {
   clearQR(message);
   expiresAtMs = 0;
+  setCodeShown(false);
+  keepScreenOn(false);
+}
+
+function showCode(text, kind) {
+  renderQR(text, kind);
+  setCodeShown(true);
+  keepScreenOn(true);
 }
 
 function scheduleLive(ms) {
@@ -69,7 +82,7 @@ async function refreshLive() {
   try {
     const res = await request(PATHS.live);
     if (res.status === 401) {
-      onUnenrolled();
+      lostAccess();
       return;
     }
     if (res.status === 409) {
@@ -87,7 +100,7 @@ async function refreshLive() {
     const body = await res.json();
     clearTimeout(offlineTimer);
     setMode('live');
-    renderQR(body.code, 'live');
+    showCode(body.code, 'live');
     expiresAtMs = Date.now() + body.expires_in * 1000;
     tick();
     scheduleLive(Math.max(500, (body.expires_in - 1) * 1000));
@@ -124,7 +137,7 @@ async function renderOffline() {
       return;
     }
     const {text, expiresAt, kind} = code;
-    renderQR(text, kind);
+    showCode(text, kind);
     expiresAtMs = expiresAt * 1000;
     tick();
     offlineTimer = setTimeout(renderOffline, Math.max(50, expiresAtMs - Date.now() + 50));
@@ -150,7 +163,7 @@ async function refreshPass(force) {
   try {
     const res = await request(path);
     if (res.status === 401) {
-      onUnenrolled();
+      lostAccess();
       return;
     }
     if (res.status === 409) {
@@ -173,13 +186,84 @@ async function loadCredential() {
       return;
     }
     if (!res.ok) return;
+    const previous = credential;
     credential = await res.json();
     setJson(KEYS.credential, credential);
     renderCredential(credential);
     tick();
+    noteChange(previous, credential);
   } catch (e) {
     // offline: keep the cached details
   }
+}
+
+/**
+ * React to what changed since the last look: a new version (变更) makes the
+ * offline passes held useless, so they are renewed; a permit that can be shown
+ * again (reinstated) gets its code at once; one that no longer can loses it.
+ */
+function noteChange(previous, now) {
+  if (!previous || !now) return;
+  if (previous.version !== now.version) {
+    setJson(KEYS.pass, null);
+    setJson(KEYS.devicePass, null);
+    showReplaced();
+    announce(t('replaced'));
+    refreshPass(true);
+    if (mode !== 'offline') refreshLive();
+  } else if (now.can_show && !previous.can_show && mode !== 'offline') {
+    refreshLive();
+  } else if (!now.can_show && previous.can_show && mode !== 'offline') {
+    refreshLive(); // answered 409: the code goes and the state box says why
+  }
+}
+
+function schedulePoll() {
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(async () => {
+    if (navigator.onLine !== false) await loadCredential();
+    schedulePoll();
+  }, STATUS_POLL_MS);
+}
+
+/**
+ * The issuer refused this phone's token: a permit revoked for good takes its
+ * phones with it, and the page says so (state, reason, where to go) rather
+ * than asking to enrol again; any other refusal means the phone was removed.
+ */
+async function lostAccess() {
+  try {
+    const res = await request(PATHS.credential);
+    const body = res.ok ? await res.json() : null;
+    if (body && body.state && body.state.code === 'revoked') {
+      stopTimers();
+      setJson(KEYS.pass, null);
+      setJson(KEYS.devicePass, null);
+      credential = body;
+      setJson(KEYS.credential, body);
+      renderCredential(body);
+      setMode('live');
+      showNothing(body.state[lang()]);
+      return;
+    }
+  } catch (e) {
+    // no answer: treat as removed only when the issuer said so
+    return;
+  }
+  onUnenrolled();
+}
+
+function stopTimers() {
+  clearTimeout(liveTimer);
+  clearTimeout(offlineTimer);
+  clearTimeout(pollTimer);
+}
+
+/** The refresh button: the permit's state and a new code now. */
+export async function refreshNow() {
+  await loadCredential();
+  await refreshLive();
+  announce(t('refreshed'));
 }
 
 /** This phone's registered device key, creating and registering one when it has none (null if it cannot). */
@@ -196,6 +280,7 @@ export async function startDisplay() {
   mode = 'none';
   showNothing('');
   loadCredential();
+  schedulePoll();
   bindDevice().then(async (key) => {
     deviceKey = key;
     await refreshPass(false);
@@ -206,8 +291,7 @@ export async function startDisplay() {
 
 /** Stop every timer and forget what was shown (the phone was unenrolled). */
 export function stopDisplay() {
-  clearTimeout(liveTimer);
-  clearTimeout(offlineTimer);
+  stopTimers();
   credential = null;
   deviceKey = null;
   mode = 'none';

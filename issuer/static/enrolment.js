@@ -3,10 +3,44 @@
 
 import {forgetDeviceKey} from './device-binding.js';
 import {PATHS, messageOf, readJson, request} from './holder-api.js';
-import {KEYS, forgetEnrolment, setItem} from './storage.js';
+import {removeThisPhone} from './phones.js';
+import {KEYS, forgetEnrolment, getItem, setItem} from './storage.js';
 import {lang, t} from './text.js';
 
 const $ = (id) => document.getElementById(id);
+const INSTALL_KEY = 'rp.install';
+let waitTimer = null;
+
+/** A random id of this browser, so failed attempts count against this phone, not its network address. */
+function installId() {
+  let id = getItem(INSTALL_KEY);
+  if (!id) {
+    const bytes = crypto.getRandomValues(new Uint8Array(18));
+    id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    setItem(INSTALL_KEY, id);
+  }
+  return id;
+}
+
+/** Too many wrong codes: the button waits, and the page counts the seconds down. */
+function waitBeforeRetry(seconds) {
+  const button = $('enrol-submit');
+  let left = seconds;
+  clearInterval(waitTimer);
+  button.disabled = true;
+  const show = () => { $('enrol-wait').textContent = t('enrol_wait', left); };
+  show();
+  waitTimer = setInterval(() => {
+    left -= 1;
+    if (left > 0) {
+      show();
+      return;
+    }
+    clearInterval(waitTimer);
+    $('enrol-wait').textContent = '';
+    button.disabled = false;
+  }, 1000);
+}
 
 export function showPanel(name) {
   $('enrol').hidden = name !== 'enrol';
@@ -19,8 +53,12 @@ export function setUpEnrolment(onEnrolled, onRemoved) {
     event.preventDefault();
     enrol(onEnrolled);
   });
-  $('unenrol').addEventListener('click', () => {
+  $('unenrol').addEventListener('click', async () => {
     if (!window.confirm(t('unenrol_confirm'))) return;
+    if (!(await removeThisPhone())) {
+      $('status').textContent = t('unenrol_failed');
+      return;
+    }
     onRemoved();
     $('enrol-error').textContent = '';
   });
@@ -39,9 +77,14 @@ async function enrol(onEnrolled) {
   error.textContent = t('enrol_busy');
   try {
     const res = await request(PATHS.enrol, {
-      method: 'POST', noAuth: true, headers: {'Content-Type': 'application/json'}, body: JSON.stringify({code, label}),
+      method: 'POST', noAuth: true, headers: {'Content-Type': 'application/json'}, body: JSON.stringify({code, label, install_id: installId()}),
     });
     const body = await readJson(res);
+    if (res.status === 429) {
+      error.textContent = messageOf(body, lang(), `HTTP ${res.status}`);
+      waitBeforeRetry(Math.max(1, parseInt(res.headers.get('Retry-After'), 10) || 60));
+      return;
+    }
     if (!res.ok || !body || !body.device_token) {
       error.textContent = messageOf(body, lang(), `HTTP ${res.status}`);
       return;
@@ -53,7 +96,7 @@ async function enrol(onEnrolled) {
   } catch (e) {
     error.textContent = t('enrol_network');
   } finally {
-    button.disabled = false;
+    if (!$('enrol-wait').textContent) button.disabled = false;
   }
 }
 

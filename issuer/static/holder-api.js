@@ -10,6 +10,9 @@ export const PATHS = Object.freeze({
   credential: '/v1/holder/credential',
   deviceKey: '/v1/holder/device-key',
   devicePass: '/v1/holder/device-pass',
+  devices: '/v1/holder/devices',
+  removeDevice: (id) => `/v1/holder/devices/${id}/remove`,
+  lost: '/v1/holder/lost',
 });
 const TIMEOUT_MS = 5000;
 

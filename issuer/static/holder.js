@@ -3,8 +3,9 @@
 // the phone (enrolment.js); Chinese first with an English switch (text.js).
 
 import {announce, renderCredential} from './card-view.js';
-import {goOffline, networkBack, setUnenrolledHandler, shownCredential, startDisplay, stopDisplay, tick} from './code-display.js';
+import {goOffline, networkBack, refreshNow, setUnenrolledHandler, shownCredential, startDisplay, stopDisplay, tick} from './code-display.js';
 import {setUpEnrolment, showPanel, showUnenrolled} from './enrolment.js';
+import {loadPhones, renderPhones, setUpPhones} from './phones.js';
 import {relabelQR} from './qr-view.js';
 import {KEYS, getItem} from './storage.js';
 import {applyLanguage, loadLanguage, t, toggleLanguage} from './text.js';
@@ -15,12 +16,14 @@ function render() {
   applyLanguage();
   relabelQR();
   renderCredential(shownCredential());
+  renderPhones();
   tick();
 }
 
 function start() {
   showPanel('show');
   startDisplay();
+  loadPhones();
 }
 
 function unenrol(message) {
@@ -35,6 +38,8 @@ function init() {
     toggleLanguage();
     render();
   });
+  document.getElementById('refresh').addEventListener('click', () => { if (enrolled()) refreshNow(); });
+  setUpPhones();
   setUnenrolledHandler(() => unenrol(t('revoked_device')));
   setUpEnrolment(() => {
     start();

@@ -6,7 +6,7 @@
  */
 "use strict";
 
-var CACHE = "holder-shell-v3";
+var CACHE = "holder-shell-v4";
 var SHELL = [
   "/holder/",
   "/holder/static/holder.css",
@@ -17,9 +17,13 @@ var SHELL = [
   "/holder/static/enrolment.js",
   "/holder/static/holder-api.js",
   "/holder/static/offline-pass.js",
+  "/holder/static/phones.js",
   "/holder/static/qr-view.js",
   "/holder/static/storage.js",
   "/holder/static/text.js",
+  "/holder/static/wake-lock.js",
+  "/holder/manifest.webmanifest",
+  "/holder/static/icon-192.png",
   "/lib/base45.js",
   "/lib/bytes.js",
   "/lib/device-key.js",

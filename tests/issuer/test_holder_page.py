@@ -246,9 +246,9 @@ def test_page_opens_offline_from_service_worker(browser, server: str, http: http
     enrol_in_page(page, http, issue(http, name="王五")["cred_id"])
     page.wait_for_function("() => !!localStorage.getItem('rp.pass')")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("() => caches.has('holder-shell-v3')")
+    page.wait_for_function("() => caches.has('holder-shell-v4')")
     page.wait_for_function("""async () => {
-        const c = await caches.open('holder-shell-v3');
+        const c = await caches.open('holder-shell-v4');
         return (await c.keys()).length >= 4;
     }""")
     page.context.set_offline(True)
