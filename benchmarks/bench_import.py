@@ -17,7 +17,7 @@ from typing import Any
 from issuer.migration import ImportReport, import_file
 from keys.timekeeping import BEIJING
 from issuer.registry import Registry
-from issuer.synthetic import synthetic_export
+from tests.fixtures.legacy_export import synthetic_export
 
 ROWS = 100_000
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=BEIJING)

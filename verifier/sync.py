@@ -168,10 +168,6 @@ class Syncer:
         self._failing: dict[str, str] = {}
 
     # -- public ---------------------------------------------------------------
-    @property
-    def status_fetched_at(self) -> float | None:
-        return self._fetched_at
-
     async def tick(self, *, force: bool = False) -> None:
         """One refresh step: key set if due, then status list if due, then adopt the shared list."""
         async with self._tick_lock:

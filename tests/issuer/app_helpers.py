@@ -1,4 +1,4 @@
-"""Shared pieces of the issuer service tests: a controllable clock, one key store per
+"""Shared pieces of the issuer service tests: the shared clock at T0, one key store per
 session, an app factory, and a verifier fed from the service's own published documents.
 
 Verification goes through verifier.core with the key set and status list fetched
@@ -23,6 +23,7 @@ from issuer.devkeys import KeyMaterial, open_keys
 from keys.timekeeping import BEIJING
 from keys.keyset import KeySet
 from keys.statuslist import StatusList
+from tests.fixtures.clock import Clock
 from tests.issuer.idgen import make_id
 from verifier.core import Options, verify
 from verifier.replay import MemoryReplayStore
@@ -37,20 +38,6 @@ ADMIN_TOKEN = "test-admin-token-7Qf3kLm9Zx2Pw8Rt"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 #: 2026-11-23 10:00:03 in Beijing: three seconds into a 15-second step.
 T0 = datetime(2026, 11, 23, 10, 0, 3, tzinfo=BEIJING).timestamp()
-
-
-class Clock:
-    """A clock the test sets; the app reads it through ``__call__``."""
-
-    def __init__(self, t: float = T0) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> float:
-        self.t += seconds
-        return self.t
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +60,7 @@ def make_config(tmp_path: Path, **overrides: Any) -> Config:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

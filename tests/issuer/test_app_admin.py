@@ -281,7 +281,7 @@ def test_valid_from_can_be_given(client: TestClient) -> None:
 
 
 def test_import_csv(client: TestClient) -> None:
-    from issuer.synthetic import synthetic_export
+    from tests.fixtures.legacy_export import synthetic_export
 
     export = synthetic_export(60, seed=3, defect_rate=0.1)
     r = client.post("/admin/import?source=office-7.csv", content=export.to_bytes("gbk"),

@@ -84,7 +84,7 @@ def test_live_code(client: TestClient, clock: Clock, device: dict[str, str]) -> 
     assert verdict.valid and verdict.mode == "MINTED"
     assert verdict.claims is not None and verdict.claims.name.startswith("欧阳")
     # Just before the period ends, the code for the next period is handed out.
-    clock.t = (body["step"] + 1) * 15 - 1
+    clock.now = (body["step"] + 1) * 15 - 1
     ahead = client.get("/v1/holder/live", headers=device).json()
     assert ahead["step"] == body["step"] + 1 and ahead["expires_in"] == pytest.approx(16)
     assert checker(client, clock()).verify(ahead["code"], clock()).valid

@@ -134,7 +134,7 @@ def test_first_run_creates_dev_keys_and_secrets(tmp_path: Path, caplog: pytest.L
     config = Config(registry_path=str(tmp_path / "reg.sqlite3"), keys_dir=tmp_path / "var/issuer/keys",
                     dev_dir=tmp_path / "var/dev")
     with caplog.at_level("WARNING"):
-        app = create_app(config, clock=Clock())
+        app = create_app(config, clock=Clock(T0))
     assert "DEVELOPMENT KEYS" in caplog.text
     dev = tmp_path / "var/dev"
     for name in (PASSPHRASE_FILE, ROTATION_SECRET_FILE, ADMIN_TOKEN_FILE):
@@ -145,7 +145,7 @@ def test_first_run_creates_dev_keys_and_secrets(tmp_path: Path, caplog: pytest.L
         assert c.get("/admin/credentials?id_number=x", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         kid = c.get("/healthz").json()["kid"]
     # A second start reuses everything.
-    again = create_app(config, clock=Clock())
+    again = create_app(config, clock=Clock(T0))
     assert again.state.issuer.keys.signer.kid.hex() == kid
     assert (dev / ADMIN_TOKEN_FILE).read_text().strip() == token
     import base64
@@ -159,12 +159,12 @@ def test_configured_passphrase_writes_no_dev_files(tmp_path: Path) -> None:
     config = Config(registry_path=str(tmp_path / "reg.sqlite3"), keys_dir=tmp_path / "keys",
                     dev_dir=tmp_path / "dev", passphrase=Secret(b"a real passphrase"), admin_token=Secret("x" * 32))
     with pytest.raises(KeyFileError) as info:
-        create_app(config, clock=Clock())
+        create_app(config, clock=Clock(T0))
     assert info.value.code == "NO_KEYS"
     from keys.keystore import KeyStore
 
     KeyStore(tmp_path / "keys", b"a real passphrase").generate(int(T0))
-    app = create_app(config, clock=Clock())
+    app = create_app(config, clock=Clock(T0))
     assert app.state.issuer.keys.dev_mode is False
     assert not (tmp_path / "dev").exists()
 
@@ -192,7 +192,7 @@ def test_admin_token_file(tmp_path: Path, issuer_keys) -> None:
     token_file.write_text("file-admin-token-0123456789\n")
     config = Config(registry_path=str(tmp_path / "reg.sqlite3"), keys_dir=tmp_path / "k", dev_dir=tmp_path / "d",
                     admin_token_file=token_file)
-    with TestClient(create_app(config, clock=Clock(), keys=issuer_keys)) as c:
+    with TestClient(create_app(config, clock=Clock(T0), keys=issuer_keys)) as c:
         ok = {"Authorization": "Bearer file-admin-token-0123456789"}
         assert c.get("/admin/credentials?id_number=1", headers=ok).status_code == 200
         assert c.get("/admin/credentials?id_number=1", headers=ADMIN).status_code == 401

@@ -142,7 +142,7 @@ def test_offline_switches_to_pass(browser, server: str, http: httpx.Client, cloc
 
     # Back online: the live code returns.
     page.context.set_offline(False)
-    clock.t = page_now(page)
+    clock.now = page_now(page)
     page.clock.fast_forward(6_000)
     page.wait_for_selector("#qr[data-mode=live] svg")
     assert page.is_hidden("#offline-banner")

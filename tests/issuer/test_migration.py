@@ -10,7 +10,7 @@ from issuer.legacy import COLUMNS, ExportFormatError, decode_export
 from issuer.migration import import_file, import_text
 from issuer.model import Status
 from issuer.registry import Registry
-from issuer.synthetic import synthetic_export
+from tests.fixtures.legacy_export import synthetic_export
 from tests.issuer.clock import CLERK, NOW, TODAY
 
 

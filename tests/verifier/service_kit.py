@@ -1,4 +1,4 @@
-"""A world for verifier service tests: a fake issuer, a settable clock, codes on demand.
+"""A world for verifier service tests: a fake issuer (the shared code factory), the shared clock.
 
 The fake issuer is a small Starlette app that publishes a key set and a status
 list it signs with ``keys.statuslist`` (with ETags, like the real one); the
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import warnings
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +27,8 @@ from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
 from keys.officer_assertion import OfficerAssertion, sign_assertion
 from keys.statuslist import MIN_SIZE, StatusList
-from keys.totp import code_at, pass_secret
-from keys.wire import Claims, encode_minted, encode_paper, encode_pass, pass_text
+from tests.fixtures.clock import NOW, Clock
+from tests.fixtures.codes import CLAIMS, PERIOD, ROTATION_SECRET, Codes
 from verifier.app import create_app
 from verifier.auth import key_digest, write_keys_file
 from verifier.config import Config
@@ -40,34 +38,20 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette's note that its TestClient will move off httpx
     from starlette.testclient import TestClient
 
-NOW = 1_795_400_000.0  # 2026-11-23T02:13:20Z
-PERIOD = 15
 ISSUER_URL = "http://issuer.test"
 OFFICIAL_KEY = "vk_official-test-key-0123456789abcdefghijklmnop"
 BUSINESS_KEY = "vk_business-test-key-0123456789abcdefghijklmnop"
-ROTATION_SECRET = bytes(range(32))
 OFFICER_SIGN_IN = ("wang.li", "right-password", "123456")
 AUDIT_KEY = bytes(range(100, 132))
-CLAIMS = Claims(ref=4242, permit_type=1, district=6, valid_until=date(2027, 6, 30), id_tail="123X", name="张伟")
-
-
-class Clock:
-    """A clock the test sets; the verifier reads it through ``clock()``."""
-
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass
-class FakeIssuer:
-    clock: Clock
+class FakeIssuer(Codes):
+    """Codes at the test's clock, and the issuer's two public documents served over HTTP."""
+
     key: SigningKey = field(default_factory=lambda: SigningKey(bytes([9]) * 32))
+    pass_hours: int = 72
+    pass_id: bytes | None = b"P" * 8  # the holder's one pass
     statuses: dict[int, int] = field(default_factory=dict)
     ttl: int = 3600
     broken: bool = False
@@ -76,6 +60,7 @@ class FakeIssuer:
 
     @property
     def keyset(self) -> KeySet:
+        """Fixed at ``NOW`` whatever the clock says, so the published document keeps its ETag."""
         return KeySet([KeyInfo(self.key.kid, self.key.public_key, int(NOW) - 86400, int(NOW) + 400 * 86400)], int(NOW))
 
     def keyset_bytes(self) -> bytes:
@@ -129,24 +114,6 @@ class FakeIssuer:
                 Route("/v1/officers/assertion", officer_assertion, methods=["POST"]),
             ]
         )
-
-    # -- codes -----------------------------------------------------------------
-    def minted(self, at: float | None = None, claims: Claims = CLAIMS, *, period: int = PERIOD) -> str:
-        at = self.clock() if at is None else at
-        return encode_minted(self.key, claims, step=int(at // period), period=period, nonce=os.urandom(3))
-
-    def offline(
-        self, at: float | None = None, claims: Claims = CLAIMS, *, pass_id: bytes = b"P" * 8, code: int | None = None
-    ) -> str:
-        at = self.clock() if at is None else at
-        signed = encode_pass(self.key, claims, pass_id=pass_id, period=30, not_before=int(NOW) - 3600, hours=72)
-        step = int(at // 30)
-        if code is None:
-            code = code_at(pass_secret(ROTATION_SECRET, pass_id), step)
-        return pass_text(signed, step, code)
-
-    def paper(self, claims: Claims = CLAIMS) -> str:
-        return encode_paper(self.key, claims, issued_at=int(NOW) - 86400, not_after=int(NOW) + 100 * 86400)
 
 
 def write_test_keys(path: Path) -> Path:

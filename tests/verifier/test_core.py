@@ -10,6 +10,7 @@ from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
 from keys.keystore import DEFAULT_MAX_VALIDITY_S, KeyStore
 from keys.statuslist import REVOKED, SUPERSEDED, SUSPENDED
+from keys.timekeeping import step_at
 from keys.wire import PREFIX, Claims, encode_minted
 from verifier.core import Options, verify, verify_batch
 from verifier.replay import MemoryReplayStore, StoreUnavailable
@@ -69,8 +70,10 @@ def test_paper_slip_is_valid_repeatedly_and_asks_for_an_id_check() -> None:
 
 def test_offline_pass_needs_the_right_totp_and_the_rotation_secret() -> None:
     world = World()
-    assert run(world, world.offline()) == "VALID"
-    assert run(world, world.offline()) == "REPLAYED"
+    shown = world.offline(pass_id=b"P" * 8)
+    assert run(world, shown) == "VALID"
+    assert run(world, shown) == "REPLAYED"
+    assert run(world, world.offline(pass_id=b"P" * 8)) == "REPLAYED"  # the same pass again within its step
     assert run(world, world.offline(pass_id=b"Q" * 8, code=123456)) == "BAD_TOTP"
     no_secret = Options(rotation_secret=None)
     assert run(World(), world.offline(pass_id=b"R" * 8), options=no_secret) == "LIVENESS_UNVERIFIABLE"
@@ -151,7 +154,7 @@ def test_key_rotation_old_key_verifies_until_its_not_after(tmp_path: Path) -> No
 
     assert at(NOW + DEFAULT_MAX_VALIDITY_S) == "VALID"
     assert at(NOW + DEFAULT_MAX_VALIDITY_S + 1) == "KEY_NOT_VALID_AT_TIME"
-    new_code = encode_minted(store.signer(), CLAIMS, step=int(NOW // 15), period=15, nonce=b"abc")
+    new_code = encode_minted(store.signer(), CLAIMS, step=step_at(NOW, PERIOD), period=PERIOD, nonce=b"abc")
     assert verify(new_code, NOW, keyset, MemoryStatusSource(), MemoryReplayStore(), Options()).valid
 
 

@@ -11,7 +11,9 @@ import pytest
 
 from keys.keypair import SigningKey
 from keys.statuslist import REVOKED, SUSPENDED
+from keys.timekeeping import step_at
 from keys.totp import code_at, pass_secret
+from tests.fixtures.codes import PASS_PERIOD
 from keys.wire import Claims
 
 from .service_kit import AUDIT_KEY, BUSINESS_KEY, CLAIMS, OFFICIAL_KEY, ROTATION_SECRET, FakeIssuer
@@ -268,12 +270,12 @@ def test_pass_liveness_needs_the_rotation_secret(make_verifier, issuer, clock):
     assert unverifiable["valid"] is False and unverifiable["reason"] == "LIVENESS_UNVERIFIABLE"
     assert unverifiable["mode"] == "PASS"
     assert without.verify(issuer.offline()).json()["reason"] == "LIVENESS_UNVERIFIABLE"  # never VALID
-    valid = with_secret.verify(issuer.offline()).json()
+    valid = with_secret.verify(issuer.offline(pass_id=b"P" * 8)).json()
     assert valid["valid"] is True and valid["mode"] == "PASS"
-    assert with_secret.verify(issuer.offline()).json()["reason"] == "REPLAYED"
+    assert with_secret.verify(issuer.offline(pass_id=b"P" * 8)).json()["reason"] == "REPLAYED"
     clock.advance(30)
-    right = code_at(pass_secret(ROTATION_SECRET, b"P" * 8), int(clock() // 30))
-    wrong = issuer.offline(code=(right + 1) % 1_000_000)
+    right = code_at(pass_secret(ROTATION_SECRET, b"P" * 8), step_at(clock(), PASS_PERIOD))
+    wrong = issuer.offline(pass_id=b"P" * 8, code=(right + 1) % 1_000_000)
     assert with_secret.verify(wrong).json()["reason"] == "BAD_TOTP"
     assert without.verify(wrong).json()["reason"] == "LIVENESS_UNVERIFIABLE"
     health = with_secret.client.get("/healthz").json()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pyotp
 
-from issuer.synthetic import synthetic_export
+from tests.fixtures.legacy_export import synthetic_export
 from tests.issuer.console.conftest import Officers, csrf_of, sign_in
 
 
