@@ -11,6 +11,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+from keys.timekeeping import step_at
 from keys.base45 import b45decode
 from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
@@ -39,7 +40,7 @@ def keyset() -> KeySet:
 
 def build() -> dict[str, object]:
     key = SigningKey(SEED)
-    step = NOW // PERIOD
+    step = step_at(NOW, PERIOD)
     minted = encode_minted(key, CLAIMS, step=step, period=PERIOD, nonce=bytes.fromhex("0badf0"))
     pass_id = bytes.fromhex("5a5a0102030405a5")
     signed_pass = encode_pass(key, CLAIMS, pass_id=pass_id, period=30, not_before=NOW - 3600, hours=24)

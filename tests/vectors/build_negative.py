@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from keys.timekeeping import step_at
 from keys.base45 import b45decode, b45encode
 from keys.reasons import REASONS
 from keys.keypair import SigningKey
@@ -83,7 +84,7 @@ def flip(text: str, byte: int) -> str:
 
 
 def vectors() -> list[dict[str, Any]]:
-    step = NOW // PERIOD
+    step = step_at(NOW, PERIOD)
     start = step * PERIOD  # the current step began at this second
     wrong_totp = (code_at(pass_secret(ROTATION_SECRET, PASS_ID), NOW // PASS_PERIOD) + 1) % 1_000_000
     revoked = CLAIMS._replace(ref=REVOKED_REF)

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from keys.timekeeping import step_at
 from keys.base45 import b45decode, b45encode
 from keys.device_key import DeviceAlg, DeviceSigner
 from keys.keypair import SigningKey
@@ -59,7 +60,7 @@ def _flip(text: str, offset: int) -> str:
 
 
 def build() -> dict[str, Any]:
-    step = NOW // PERIOD
+    step = step_at(NOW, PERIOD)
     by_alg = signers()
     other = DeviceSigner(DeviceAlg.ED25519, OTHER_SECRET)
     vectors: list[dict[str, Any]] = []
