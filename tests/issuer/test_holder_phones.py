@@ -93,7 +93,7 @@ def test_page_lists_and_reports_other_phones_lost(browser, server: str, http: ht
     page.on("dialog", lambda d: d.accept())
     page.click("#lost")
     page.wait_for_function("() => document.querySelector('#phones-status').textContent.includes('1')")
-    assert page.locator("#phones-list li").count() == 1
+    page.wait_for_function("() => document.querySelectorAll('#phones-list li').length === 1")
     assert http.get("/v1/holder/live", headers=other).status_code == 401
 
 

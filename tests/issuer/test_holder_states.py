@@ -105,7 +105,7 @@ def test_change_replaces_the_code_and_details_without_reload(browser, server: st
     old = qr_text(page)
     r = http.post(f"/admin/credentials/{cid}/change", json={"address": "北京市海淀区中关村大街1号"}, headers=ADMIN)
     assert r.status_code == 200, r.text
-    assert checker(http, clock()).verify(old, clock()).reason == "REVOKED"
+    assert checker(http, clock()).verify(old, clock()).reason == "SUPERSEDED"
     later(page, clock, POLL_MS // 1000)
     page.wait_for_selector("#replaced:not([hidden])")
     page.wait_for_function("() => document.querySelector('#holder-address').textContent.includes('海淀区')")
