@@ -184,19 +184,24 @@ def _check_minted(
     return _new_tuple(Checked, (_MINTED_NAME, claims, b"m" + signed[MINTED_ONCE], ttl, since, None, None, False, False))
 
 
+def _within_pass(period: int, not_before: int, hours: int, now: float, skew: int) -> int:
+    """Both offline passes' window (from ``not_before`` for ``hours``); our time step."""
+    if period == 0:
+        raise E.Malformed("period")
+    if now < not_before - skew * period:
+        raise E.NotYetValid()
+    if now > not_before + hours * 3600:
+        raise E.Stale()
+    return step_at(now, period)
+
+
 def _check_pass(
     key: KeyInfo, signed: bytes, signature: bytes, trailer: bytes, now: float, options: Options
 ) -> Checked:
     """An offline pass: within its hours, its trailer's step within the skew, the one-time code right."""
     period, not_before, hours, pass_id = _unpack_pass(signed, FIELDS_OFFSET)
-    if period == 0:
-        raise E.Malformed("period")
     skew = options.skew_steps
-    if now < not_before - skew * period:
-        raise E.NotYetValid()
-    if now > not_before + hours * 3600:
-        raise E.Stale()
-    now_step = step_at(now, period)
+    now_step = _within_pass(period, not_before, hours, now, skew)
     step, code = read_trailer(trailer, now_step)
     _in_window(step, now_step, skew)
     claims = _authentic(key, signature, signed, _PASS_CLAIMS, now)
@@ -232,14 +237,8 @@ def _check_device(
     that fails any cheaper one is refused without it.
     """
     period, not_before, hours, pass_ref, device_key = _unpack_device(signed, FIELDS_OFFSET)
-    if period == 0:
-        raise E.Malformed("period")
     skew = options.skew_steps
-    if now < not_before - skew * period:
-        raise E.NotYetValid()
-    if now > not_before + hours * 3600:
-        raise E.Stale()
-    now_step = step_at(now, period)
+    now_step = _within_pass(period, not_before, hours, now, skew)
     step, device_signature = read_device_trailer(trailer, now_step)
     _in_window(step, now_step, skew)
     claims = _authentic(key, signature, signed, _DEVICE_CLAIMS, now)
