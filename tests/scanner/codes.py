@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
+import itertools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from keys.base45 import b45encode
@@ -29,6 +29,14 @@ from keys.wire import (
 PERIOD = 15
 STATUS_SIZE = 1 << 17
 YEAR_S = 366 * 86400
+#: a fixed far validity: the browser runs on the real clock, so no date depends on today's
+VALID_UNTIL = date(2099, 12, 31)
+#: nonces and pass ids from a counter, so every run makes the same codes
+_SERIAL = itertools.count(1)
+
+
+def _serial(size: int) -> bytes:
+    return next(_SERIAL).to_bytes(size, "big")
 
 
 def claims(
@@ -44,7 +52,7 @@ def claims(
         ref=ref,
         permit_type=permit_type,
         district=district,
-        valid_until=valid_until or date.today() + timedelta(days=365),
+        valid_until=valid_until or VALID_UNTIL,
         id_tail=id_tail,
         name=name,
     )
@@ -73,7 +81,7 @@ class Issuer:
         """A live code for the step at ``at``; a longer ``period`` keeps it acceptable longer (slow browser flows)."""
         when = self.now if at is None else at
         return encode_minted(
-            self.key, c, step=int(when // period) if step is None else step, period=period, nonce=os.urandom(3)
+            self.key, c, step=int(when // period) if step is None else step, period=period, nonce=_serial(3)
         )
 
     def paper(self, c: Claims, *, issued_at: float | None = None, days: int = 30) -> str:
@@ -82,7 +90,7 @@ class Issuer:
 
     def pass_code(self, c: Claims, *, not_before: float | None = None, hours: int = 72, at: float | None = None) -> str:
         start = int(self.now if not_before is None else not_before)
-        signed = encode_pass(self.key, c, pass_id=os.urandom(8), period=PERIOD, not_before=start, hours=hours)
+        signed = encode_pass(self.key, c, pass_id=_serial(8), period=PERIOD, not_before=start, hours=hours)
         when = self.now if at is None else at
         return pass_text(signed, int(when // PERIOD), 123456)
 
@@ -90,7 +98,7 @@ class Issuer:
         """A signed live code around arbitrary claim bytes (to build malformed payloads)."""
         body = (
             HEADER.pack(version, Mode.MINTED, self.key.kid)
-            + MINTED_FIELDS.pack(period, step, os.urandom(3))
+            + MINTED_FIELDS.pack(period, step, _serial(3))
             + claims_bytes
         )
         return PREFIX + b45encode(body + self.key.sign(body))
