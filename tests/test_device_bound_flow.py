@@ -163,21 +163,23 @@ def test_device_bound_code_offline_on_both_sides(browser: Any, browser_with_came
 
     # The holder reports the phone lost; the offline handheld's next status sync refuses its codes.
     device_id = admin.get(f"/admin/credentials/{holder.cred_id}/devices", headers=ADMIN).json()["devices"][0]["device_id"]
-    removed_at = time.time()
     assert admin.post(f"/admin/devices/{device_id}/revoke", headers=ADMIN).status_code == 200
+    # The list the issuer publishes now holds the revocation; a list issued earlier in the same
+    # second does not, so the syncs are awaited by content, not by issue time.
+    revoked_list = admin.get("/v1/status-list").json()["list"]
     with httpx.Client(base_url=verifier["url"], timeout=10) as v:
         deadline = time.time() + 20
-        while v.get("/v1/status-list").json()["issued_at"] < int(removed_at):
+        while v.get("/v1/status-list").json()["list"] != revoked_list:
             assert time.time() < deadline, "the verifier did not sync the status list"
             time.sleep(0.2)
     scanner.context.set_offline(False)
     scanner.wait_for_function(
-        """async (after) => {
+        """async (want) => {
           const db = await new Promise((ok) => { const r = indexedDB.open('permit-scanner'); r.onsuccess = () => ok(r.result); });
           const saved = await new Promise((ok) => { const r = db.transaction('kv').objectStore('kv').get('status-list'); r.onsuccess = () => ok(r.result); });
-          return !!saved && saved.doc.issued_at >= after;
+          return !!saved && saved.doc.list === want;
         }""",
-        arg=int(removed_at), timeout=WAIT_MS,
+        arg=revoked_list, timeout=WAIT_MS,
     )
     scanner.context.set_offline(True)
     lost = wedge_scan(scanner, holder.evaluate(CODE_NOW))
