@@ -59,7 +59,7 @@ def test_phone_removed_alone_is_refused_everywhere(client: TestClient) -> None:
 def test_expired_permit(client: TestClient, clock: Clock) -> None:
     cred = issue(client)
     device = enrol(client, cred["cred_id"])
-    clock.t = datetime.combine(date.fromisoformat(cred["valid_until"]), time(12), BEIJING).timestamp() + 86_400
+    clock.now = datetime.combine(date.fromisoformat(cred["valid_until"]), time(12), BEIJING).timestamp() + 86_400
     body = client.get("/v1/holder/credential", headers=device).json()
     assert body["state"]["code"] == "expired" and body["can_show"] is False
     assert body["endorsement"]["open"] is False and body["endorsement"]["remind"] is False
@@ -72,7 +72,7 @@ def test_endorsement_reminder_starts_30_days_before_the_window_closes(client: Te
     window = LifecyclePolicy().endorsement_window_days
 
     def view(days_before: int) -> dict[str, object]:
-        clock.t = datetime.combine(end, time(12), BEIJING).timestamp() - days_before * 86_400
+        clock.now = datetime.combine(end, time(12), BEIJING).timestamp() - days_before * 86_400
         endorsement: dict[str, object] = client.get("/v1/holder/credential", headers=device).json()["endorsement"]
         return endorsement
 

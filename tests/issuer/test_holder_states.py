@@ -90,7 +90,7 @@ def test_expired_permit_shows_no_code(browser, server: str, http: httpx.Client, 
     page = new_page(browser, server, clock())
     enrol_in_page(page, http, cred["cred_id"])
     end = date.fromisoformat(cred["valid_until"])
-    clock.t = datetime.combine(end, time(12), BEIJING).timestamp() + 86_400
+    clock.now = datetime.combine(end, time(12), BEIJING).timestamp() + 86_400
     page.clock.fast_forward(POLL_MS)
     page.wait_for_selector("#state-box[data-state=expired]:not([hidden])")
     assert "重新申领" in page.text_content("#state-next")
@@ -116,7 +116,7 @@ def test_change_replaces_the_code_and_details_without_reload(browser, server: st
 def test_own_details_endorsement_reminder_and_refresh(browser, server: str, http: httpx.Client, clock: Clock) -> None:
     cred = issue(http)
     end = date.fromisoformat(cred["valid_until"])
-    clock.t = datetime.combine(end, time(9), BEIJING).timestamp() - 20 * 86_400
+    clock.now = datetime.combine(end, time(9), BEIJING).timestamp() - 20 * 86_400
     page = new_page(browser, server, clock())
     enrol_in_page(page, http, cred["cred_id"])
     page.wait_for_function("() => document.querySelector('#holder-address').textContent !== ''")
