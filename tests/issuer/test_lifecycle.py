@@ -16,7 +16,7 @@ from issuer.errors import (
 from issuer.lifecycle import Lifecycle, LifecyclePolicy, resolve_district
 from issuer.model import Credential, Status
 from keys.timekeeping import BEIJING
-from keys.vocabulary import PermitType
+from keys.vocabulary import PermitType, StatusCode
 from issuer.registry import Registry
 from tests.issuer.clock import CLERK, NOW, TODAY
 from tests.issuer.idgen import make_id
@@ -160,11 +160,11 @@ def test_change_allocates_new_index_and_supersedes_old(lifecycle: Lifecycle) -> 
     assert changed.version == 2
     assert changed.address == "北京市海淀区中关村大街1号" and changed.district_code == 6
     assert changed.status_index != cred.status_index
-    assert dict(lifecycle.registry.status_entries()) == {cred.status_index: 2}
+    assert dict(lifecycle.registry.status_entries()) == {cred.status_index: StatusCode.SUPERSEDED}
     again = lifecycle.change(cred.cred_id, district=1, actor=CLERK, now=NOW)
     assert again.version == 3
     assert dict(lifecycle.registry.status_entries()) == {
-        cred.status_index: 2, changed.status_index: 2,
+        cred.status_index: StatusCode.SUPERSEDED, changed.status_index: StatusCode.SUPERSEDED,
     }
 
 
@@ -191,7 +191,7 @@ def test_convert_registration_card(lifecycle: Lifecycle) -> None:
     assert permit.permit_type is PermitType.RESIDENCE_PERMIT
     assert permit.version == 2 and permit.status_index != card.status_index
     assert permit.valid_until == card.valid_until
-    assert dict(lifecycle.registry.status_entries()) == {card.status_index: 2}
+    assert dict(lifecycle.registry.status_entries()) == {card.status_index: StatusCode.SUPERSEDED}
     with pytest.raises(InvalidStateError):
         lifecycle.convert(card.cred_id, actor=CLERK, now=NOW)
 
@@ -226,7 +226,7 @@ def test_revoke_is_final(lifecycle: Lifecycle) -> None:
         lifecycle.revoke(cred.cred_id, "  ", actor=CLERK, now=NOW)
     revoked = lifecycle.revoke(cred.cred_id, "left Beijing", actor=CLERK, now=NOW)
     assert revoked.status is Status.REVOKED and revoked.revoke_reason == "left Beijing"
-    assert dict(lifecycle.registry.status_entries()) == {cred.status_index: 2}
+    assert dict(lifecycle.registry.status_entries()) == {cred.status_index: StatusCode.REVOKED}
     for op in (lifecycle.suspend, lifecycle.reinstate, lifecycle.convert):
         with pytest.raises(InvalidStateError):
             op(cred.cred_id, actor=CLERK, now=NOW)
