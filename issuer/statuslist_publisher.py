@@ -5,7 +5,9 @@ ETag. It is rebuilt when the registry has changed (``Registry.change_marker``, a
 of committed write transactions kept in the database, so it also sees writes of
 other processes and machines: a CLI import, another issuer instance on the same
 PostgreSQL) or when the cached document is older than its ``ttl``, so
-``issued_at`` stays fresh. The marker is read on every request; only the
+``issued_at`` stays fresh. A list with other content than the one before it is
+issued at a later second (one second ahead of the clock when the registry
+changed twice within a second), so "the newest list" is always decidable. The marker is read on every request; only the
 document built for it is kept in the process.
 """
 
@@ -63,6 +65,10 @@ class StatusPublisher:
             if cached is not None and cached.marker == marker and now - cached.issued_at < cached.ttl:
                 return cached
             issued_at = int(now)
+            if cached is not None and cached.marker != marker and issued_at <= cached.issued_at:
+                # A change within the second of the last list: a later issue time, so a
+                # verifier that keeps the newest list can tell the two apart.
+                issued_at = cached.issued_at + 1
             body = build_document(registry, self.signer, issued_at=issued_at, ttl=self.ttl_s)
             etag = etag_for(body)
             self._cached = Published(body, etag, issued_at, self.ttl_s, marker)

@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 
 from issuer.app import create_app as create_issuer_app
-from tests.fixtures.browser import WEBCRYPTO_WITHOUT_DEVICE_KEYS, WEBCRYPTO_WITHOUT_ED25519, write_y4m
+from tests.fixtures.browser import WEBCRYPTO_WITHOUT_DEVICE_KEYS, WEBCRYPTO_WITHOUT_ED25519, wait_until, write_y4m
 from tests.issuer.app_helpers import ADMIN, issue, make_config
 from tests.scanner.page_helpers import WAIT_MS, next_verdict, open_scanner, sign_in, wait_data_cached, wedge_scan
 from verifier.app import create_app as create_verifier_app
@@ -166,21 +166,20 @@ def test_device_bound_code_offline_on_both_sides(browser: Any, browser_with_came
     assert admin.post(f"/admin/devices/{device_id}/revoke", headers=ADMIN).status_code == 200
     # The list the issuer publishes now holds the revocation; a list issued earlier in the same
     # second does not, so the syncs are awaited by content, not by issue time.
-    revoked_list = admin.get("/v1/status-list").json()["list"]
+    revoked = admin.get("/v1/status-list").json()
     with httpx.Client(base_url=verifier["url"], timeout=10) as v:
         deadline = time.time() + 20
-        while v.get("/v1/status-list").json()["list"] != revoked_list:
+        while v.get("/v1/status-list").json()["list"] != revoked["list"]:
             assert time.time() < deadline, "the verifier did not sync the status list"
             time.sleep(0.2)
     scanner.context.set_offline(False)
-    scanner.wait_for_function(
-        """async (want) => {
-          const db = await new Promise((ok) => { const r = indexedDB.open('permit-scanner'); r.onsuccess = () => ok(r.result); });
-          const saved = await new Promise((ok) => { const r = db.transaction('kv').objectStore('kv').get('status-list'); r.onsuccess = () => ok(r.result); });
-          return !!saved && saved.doc.list === want;
-        }""",
-        arg=revoked_list, timeout=WAIT_MS,
-    )
+    # What the handheld's offline check uses: the status list in its memory (saved to the device
+    # just after), at least as new as the one holding the revocation.
+    wait_until(scanner, """async (issuedAt) => {
+      const {offlineData} = await import('/scan/offline-data.js');
+      const {statusList} = offlineData();
+      return !!statusList && statusList.issuedAt >= issuedAt;
+    }""", revoked["issued_at"], timeout_ms=WAIT_MS)
     scanner.context.set_offline(True)
     lost = wedge_scan(scanner, holder.evaluate(CODE_NOW))
     assert (lost["reason"], lost["offline"]) == ("REVOKED", True)

@@ -58,6 +58,7 @@ function showNothing(message) {
   expiresAtMs = 0;
   setCodeShown(false);
   keepScreenOn(false);
+  tick(); // the band and countdown go with the code, not a quarter second later
 }
 
 function showCode(text, kind) {

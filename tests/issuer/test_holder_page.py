@@ -23,7 +23,7 @@ from keys.base45 import b45encode
 from keys.keyset import b64u
 from keys.totp import code_at
 from keys.wire import pass_text
-from tests.fixtures.browser import WEBCRYPTO_WITHOUT_DEVICE_KEYS, module_graph
+from tests.fixtures.browser import WEBCRYPTO_WITHOUT_DEVICE_KEYS, module_graph, wait_until
 from tests.issuer.app_helpers import (
     ADMIN,
     T0,
@@ -246,8 +246,8 @@ def test_page_opens_offline_from_service_worker(browser, server: str, http: http
     enrol_in_page(page, http, issue(http, name="王五")["cred_id"])
     page.wait_for_function("() => !!localStorage.getItem('rp.pass')")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("() => caches.has('holder-shell-v4')")
-    page.wait_for_function("""async () => {
+    wait_until(page, """async () => {
+        if (!(await caches.has('holder-shell-v4'))) return false;
         const c = await caches.open('holder-shell-v4');
         return (await c.keys()).length >= 4;
     }""")

@@ -9,6 +9,7 @@ import time
 import httpx
 import pytest
 from keys.statuslist import REVOKED
+from tests.fixtures.browser import wait_until
 
 from .codes import PERIOD, claims
 from .page_helpers import WAIT_MS, assert_tone, open_scanner, read_verdict, sign_in, wait_data_cached, wedge_scan
@@ -171,7 +172,7 @@ def test_offline_reload_opens_from_the_service_worker(context, verifier, issuer)
     page = open_scanner(context, verifier.url)
     sign_in(page, verifier.official_key)
     wait_data_cached(page)
-    page.wait_for_function("async () => !!(await navigator.serviceWorker.ready) && !!navigator.serviceWorker.controller", timeout=WAIT_MS)
+    wait_until(page, "async () => !!(await navigator.serviceWorker.ready) && !!navigator.serviceWorker.controller", timeout_ms=WAIT_MS)
     cached = page.evaluate(
         """async () => {
           const urls = [];
