@@ -11,7 +11,6 @@ every method that reports status takes `today` (a Beijing date).
 
 from __future__ import annotations
 
-import json
 import os
 import random
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,9 +19,11 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
+from issuer.audit_log import append_audit, append_audit_many, read_audit
+from issuer.credential_rows import CREDENTIAL_COLUMNS, credential_from_row, effective_status
 from issuer.device_keys import DEVICE_KEY_STATUS_SQL, DeviceKeyStore
 from issuer.devices import DeviceStore
-from issuer.errors import InvalidInputError, NotFoundError
+from issuer.errors import NotFoundError
 from issuer.idnumber import mask_id_number
 from issuer.model import AuditEntry, Credential, NewCredential, Status, timestamp
 from issuer.db import Database
@@ -32,12 +33,8 @@ from issuer.schema import connect
 from issuer.slip_register import SLIP_STATUS_SQL
 from issuer.status_index import IndexAllocator
 
-__all__ = ["Registry", "mask_id_number"]
+__all__ = ["Registry", "effective_status", "mask_id_number"]
 
-_CRED_COLUMNS = (
-    "cred_id, card_number, permit_type, holder_name, id_number, address, district_code, "
-    "issued_on, valid_from, valid_until, status, revoke_reason, version, status_index"
-)
 _INSERT_CREDENTIAL = (
     "INSERT INTO credentials (cred_id, card_number, permit_type, holder_name, id_number, "
     "address, district_code, issued_on, valid_from, valid_until, status, version, "
@@ -51,21 +48,6 @@ _COUNT_CHANGE = (
     f"INSERT INTO meta (key, value) VALUES ('{_CHANGES_KEY}', '1') ON CONFLICT (key) "
     "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
 )
-_INSERT_AUDIT = (
-    "INSERT INTO audit_log (at, actor, operation, cred_id, details) VALUES (?, ?, ?, ?, ?)"
-)
-
-
-def effective_status(stored: Status, valid_until: date, today: date) -> Status:
-    """Stored status adjusted for expiry: past valid_until it reads as expired.
-
-    Revocation wins over expiry, because a revoked credential must never come back.
-    The day itself is still valid: a card "valid until 2027-05-12" works that day.
-    """
-    if stored in (Status.REVOKED, Status.EXPIRED):
-        return stored
-    return Status.EXPIRED if valid_until < today else stored
-
 
 class Registry:
     """A handle on one registry database: a SQLite file path (``":memory:"`` in tests) or
@@ -147,45 +129,32 @@ class Registry:
         now: datetime,
     ) -> None:
         """Append one audit entry. Callers must keep ID numbers out of `details`."""
-        if not actor.strip():
-            raise InvalidInputError("操作人不能为空", "actor must not be empty")
-        self._conn.execute(
-            _INSERT_AUDIT,
-            (timestamp(now), actor, operation, cred_id, _json(details)),
-        )
+        append_audit(self._conn, actor=actor, operation=operation, cred_id=cred_id, details=details, now=now)
 
     def audit_entries(self, cred_id: str | None = None) -> list[AuditEntry]:
         """Audit entries in the order they were written, optionally for one credential."""
-        sql = "SELECT entry_id, at, actor, operation, cred_id, details FROM audit_log"
-        params: tuple[Any, ...] = ()
-        if cred_id is not None:
-            sql += " WHERE cred_id = ?"
-            params = (cred_id,)
-        rows = self._conn.execute(sql + " ORDER BY entry_id", params).fetchall()
-        return [
-            AuditEntry(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5]) for r in rows
-        ]
+        return read_audit(self._conn, cred_id)
 
     # ---- credentials: reads ------------------------------------------------
 
     def get(self, cred_id: str, *, today: date) -> Credential | None:
         row = self._conn.execute(
-            f"SELECT {_CRED_COLUMNS} FROM credentials WHERE cred_id = ?", (cred_id,)
+            f"SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE cred_id = ?", (cred_id,)
         ).fetchone()
-        return _credential(row, today) if row else None
+        return credential_from_row(row, today) if row else None
 
     def get_by_card_number(self, card_number: str, *, today: date) -> Credential | None:
         row = self._conn.execute(
-            f"SELECT {_CRED_COLUMNS} FROM credentials WHERE card_number = ?", (card_number,)
+            f"SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE card_number = ?", (card_number,)
         ).fetchone()
-        return _credential(row, today) if row else None
+        return credential_from_row(row, today) if row else None
 
     def find_by_id_number(self, id_number: str, *, today: date) -> list[Credential]:
         rows = self._conn.execute(
-            f"SELECT {_CRED_COLUMNS} FROM credentials WHERE id_number = ? ORDER BY created_at",
+            f"SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id_number = ? ORDER BY created_at",
             (id_number,),
         ).fetchall()
-        return [_credential(r, today) for r in rows]
+        return [credential_from_row(r, today) for r in rows]
 
     def list_credentials(
         self, *, today: date, name: str | None = None, limit: int = 50, offset: int = 0
@@ -193,11 +162,11 @@ class Registry:
         """Newest first, optionally only holders of one exact name: a page for the clerks' list."""
         where, params = ("WHERE holder_name = ? ", (name,)) if name is not None else ("", ())
         rows = self._conn.execute(
-            f"SELECT {_CRED_COLUMNS} FROM credentials {where}"
+            f"SELECT {CREDENTIAL_COLUMNS} FROM credentials {where}"
             "ORDER BY created_at DESC, cred_id LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()
-        return [_credential(r, today) for r in rows]
+        return [credential_from_row(r, today) for r in rows]
 
     def versions(self, cred_id: str) -> list[tuple[int, int, bool, datetime]]:
         """(version, status index, superseded, allocated at) of every version of a credential."""
@@ -299,11 +268,8 @@ class Registry:
                 _INSERT_INDEX,
                 [(idx, cid, 1, at) for cid, idx in zip(ids, indices, strict=True)],
             )
-            conn.executemany(
-                _INSERT_AUDIT,
-                [(at, actor, operation, cid, _json(d))
-                 for cid, d in zip(ids, details, strict=True)],
-            )
+            append_audit_many(conn, actor=actor, operation=operation, at=at,
+                              entries=zip(ids, details, strict=True))
         return ids
 
     def set_status(
@@ -419,27 +385,3 @@ class Registry:
     def _require_row(rowcount: int, cred_id: str) -> None:
         if rowcount == 0:
             raise NotFoundError(f"凭证 {cred_id} 不存在", f"credential {cred_id} not found")
-
-
-def _credential(row: tuple[Any, ...], today: date) -> Credential:
-    valid_until = date.fromisoformat(row[9])
-    return Credential(
-        cred_id=row[0],
-        card_number=row[1],
-        permit_type=PermitType(row[2]),
-        holder_name=row[3],
-        id_number=row[4],
-        address=row[5],
-        district_code=int(row[6]),
-        issued_on=date.fromisoformat(row[7]),
-        valid_from=date.fromisoformat(row[8]),
-        valid_until=valid_until,
-        status=effective_status(Status(row[10]), valid_until, today),
-        revoke_reason=row[11],
-        version=int(row[12]),
-        status_index=int(row[13]),
-    )
-
-
-def _json(details: Mapping[str, Any]) -> str:
-    return json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
