@@ -30,7 +30,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from verifier.config import Config
 from verifier.core import Options, check_signed, verify, verify_batch
-from verifier.redis_stores import RedisHandle, RedisReplayStore
+from verifier.redis_replay import RedisReplayStore
+from verifier.redis_stores import RedisHandle
 from verifier.replay import MemoryReplayStore
 from verifier.status import MemoryStatusSource
 

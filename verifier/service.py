@@ -90,13 +90,8 @@ class Service:
         share: StatusShare
         file_audit = FileAuditSink(config.audit_file)
         if config.redis_url:
-            from .redis_stores import (
-                RedisAuditStream,
-                RedisHandle,
-                RedisReplayStore,
-                RedisSessionStore,
-                RedisStatusShare,
-            )
+            from .redis_replay import RedisReplayStore
+            from .redis_stores import RedisAuditStream, RedisHandle, RedisSessionStore, RedisStatusShare
 
             from .redis_limits import RedisTotpGuard, SharedRateLimiter
 

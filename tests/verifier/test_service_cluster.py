@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from keys.statuslist import REVOKED
-from verifier.redis_stores import replay_key
+from verifier.redis_replay import replay_key
 
 from .service_kit import CLAIMS, OFFICIAL_KEY, settle_replay_epoch
 

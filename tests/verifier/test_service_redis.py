@@ -8,7 +8,7 @@ import time
 import pytest
 
 from keys.statuslist import REVOKED
-from verifier.redis_stores import CLAIM_MANY_SHA
+from verifier.redis_replay import CLAIM_MANY_SHA
 
 from .service_kit import CLAIMS
 
