@@ -9,6 +9,14 @@ the embedded default it first creates the dev API keys and prints them once.
 ``verifier.config.Files``: ``VERIFIER_API_KEYS_FILE``, else the dev file under
 ``VERIFIER_VAR_DIR``) and prints the plain key: it is not stored anywhere and
 cannot be shown again. A running verifier picks the new key up within a second.
+With ``--organisation`` the key belongs to that registered organisation and
+takes its role.
+
+``add-organisation`` registers a verifier organisation (id, display names in
+Chinese and English, role) in the organisations file (``--organisations-file``,
+else ``VERIFIER_ORGANISATIONS_FILE``, else beside the key file);
+``organisations`` lists them with their keys, including keys that are their own
+organisation (verifier.organisations).
 """
 
 from __future__ import annotations
@@ -53,20 +61,81 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _files(args: argparse.Namespace) -> tuple[Path, Path]:
+    """(key file, organisations file) from the options, else from the environment as the server reads them."""
+    from .config import organisations_beside
+
+    files = Files.from_env()
+    keys_file = Path(args.file) if args.file else files.api_keys_file
+    if args.organisations_file:
+        return keys_file, Path(args.organisations_file)
+    return keys_file, organisations_beside(keys_file) if args.file else files.organisations_file
+
+
 def _add_key(args: argparse.Namespace) -> int:
     from .auth import add_key
+    from .organisations import add_member_key
 
-    path = Path(args.file) if args.file else Files.from_env().api_keys_file
+    path, orgs_path = _files(args)
+    if args.role is None and args.organisation is None:
+        print("verifier: add-key needs --role or --organisation", file=sys.stderr)
+        return 2
     try:
-        plain = add_key(path, args.name, args.role)
+        if args.organisation is not None:
+            org, plain = add_member_key(path, orgs_path, args.name, args.organisation, args.role)
+            role, whose = org.role, f" of {org.id!r} ({org.name_zh} / {org.name_en})"
+        else:
+            role, whose, plain = args.role, "", add_key(path, args.name, args.role)
     except ConfigError as exc:
         print(f"verifier: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"verifier: cannot write {path}: {exc.strerror}", file=sys.stderr)
         return 2
-    print(f"added {args.role} key {args.name!r} to {path}; the key (shown only now):", file=sys.stderr)
+    print(f"added {role} key {args.name!r}{whose} to {path}; the key (shown only now):", file=sys.stderr)
     print(plain)
+    return 0
+
+
+def _add_organisation(args: argparse.Namespace) -> int:
+    from .organisations import add_organisation
+
+    _, path = _files(args)
+    try:
+        org = add_organisation(path, args.id, args.name_zh, args.name_en, args.role)
+    except ConfigError as exc:
+        print(f"verifier: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"verifier: cannot write {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"registered {org.role} organisation {org.id!r} ({org.name_zh} / {org.name_en}) in {path}")
+    return 0
+
+
+def _organisations(args: argparse.Namespace) -> int:
+    from .auth import load_keys
+    from .organisations import load_organisations, own_organisation
+
+    keys_path, path = _files(args)
+    try:
+        orgs = load_organisations(path)
+        keys = load_keys(keys_path) if keys_path.exists() else []
+    except ConfigError as exc:
+        print(f"verifier: {exc}", file=sys.stderr)
+        return 2
+    known = {o.id for o in orgs}
+    members: dict[str, list[str]] = {o.id: [] for o in orgs}
+    own = []
+    for key in keys:
+        if key.organisation in known:
+            members[str(key.organisation)].append(key.name)
+        else:
+            own.append(own_organisation(key.name, key.role))
+            members[key.name] = [key.name]
+    for org in [*orgs, *own]:
+        names = ", ".join(members.get(org.id, [])) or "-"
+        print(f"{org.id}\t{org.role}\t{org.name_zh}\t{org.name_en}\tkeys: {names}")
     return 0
 
 
@@ -96,12 +165,23 @@ def main(argv: list[str] | None = None) -> int:
                        help="open connections from one address, per worker (default %(default)s)")
     add = sub.add_parser("add-key", help="create an API key and append its hash to the key file")
     add.add_argument("--name", required=True)
-    add.add_argument("--role", required=True, choices=["official", "business"])
-    add.add_argument("--file", help="key file (default: VERIFIER_API_KEYS_FILE or the dev file)")
+    add.add_argument("--role", choices=["official", "business"],
+                     help="the key's role (with --organisation: the organisation's, the default)")
+    add.add_argument("--organisation", help="id of the registered organisation the key belongs to")
+    org = sub.add_parser("add-organisation", help="register a verifier organisation with its display names")
+    org.add_argument("--id", required=True, help="the id keys name it by (letters, digits, _.:@-)")
+    org.add_argument("--name-zh", required=True, help="display name in Chinese, as holders will read it")
+    org.add_argument("--name-en", required=True, help="display name in English")
+    org.add_argument("--role", required=True, choices=["official", "business"])
+    listing = sub.add_parser("organisations", help="list the organisations and their keys")
+    for command in (add, org, listing):
+        command.add_argument("--file", help="key file (default: VERIFIER_API_KEYS_FILE or the dev file)")
+        command.add_argument("--organisations-file",
+                             help="organisations file (default: VERIFIER_ORGANISATIONS_FILE, else beside the key file)")
     args = parser.parse_args(argv)
-    if args.command == "serve":
-        return _serve(args)
-    return _add_key(args)
+    commands = {"serve": _serve, "add-key": _add_key, "add-organisation": _add_organisation,
+                "organisations": _organisations}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ the check cheap on every request.) A presented key is hashed and compared with
 every stored hash in constant time, without stopping at the first match, so the
 response time says nothing about how close a guess came.
 
-The key file is a JSON list ``[{"name", "role", "sha256"}]``. The registry
+The key file is a JSON list ``[{"name", "role", "sha256"}]``, each entry with an
+optional ``"organisation"``: the id of the verifier organisation the key
+belongs to (``verifier.organisations``; a key without one is its own). The registry
 re-reads it when its modification time changes (checked at most once a second),
 so ``python -m verifier add-key`` or removing a key takes effect without a
 restart; a file that became invalid is ignored and the keys already loaded stay.
@@ -48,9 +50,16 @@ class ApiKey:
     name: str
     role: str
     digest: bytes
+    organisation: str | None = None
 
     def __repr__(self) -> str:
-        return f"ApiKey(name={self.name!r}, role={self.role!r})"
+        return f"ApiKey(name={self.name!r}, role={self.role!r}, organisation={self.organisation!r})"
+
+    def to_json(self) -> dict[str, str]:
+        entry = {"name": self.name, "role": self.role, "sha256": self.digest.hex()}
+        if self.organisation is not None:
+            entry["organisation"] = self.organisation
+        return entry
 
 
 @dataclass(frozen=True)
@@ -94,8 +103,11 @@ def parse_keys(document: str, source: str) -> list[ApiKey]:
             raise ConfigError(f"{where}.role must be 'official' or 'business'")
         if not isinstance(digest, str) or not _HEX64.match(digest):
             raise ConfigError(f"{where}.sha256 must be 64 lowercase hex digits")
+        organisation = entry.get("organisation")
+        if organisation is not None and (not isinstance(organisation, str) or not NAME_RE.match(organisation)):
+            raise ConfigError(f"{where}.organisation must be an organisation id (1-64 letters, digits or _.:@-)")
         names.add(name)
-        keys.append(ApiKey(name, role, bytes.fromhex(digest)))
+        keys.append(ApiKey(name, role, bytes.fromhex(digest), organisation))
     return keys
 
 
@@ -112,8 +124,12 @@ def write_keys_file(path: Path, entries: list[dict[str, str]]) -> None:
     write_private(path, json.dumps(entries, indent=2) + "\n")
 
 
-def add_key(path: Path, name: str, role: str) -> str:
-    """Append a new key to the file and return the plain key (the only time it exists)."""
+def add_key(path: Path, name: str, role: str, organisation: str | None = None) -> str:
+    """Append a new key to the file and return the plain key (the only time it exists).
+
+    ``organisation`` is the id of a registered organisation (the caller checks
+    that it exists and has the same role: ``verifier.organisations``).
+    """
     if role not in ROLES:
         raise ConfigError("role must be 'official' or 'business'")
     if not NAME_RE.match(name):
@@ -122,8 +138,8 @@ def add_key(path: Path, name: str, role: str) -> str:
     if any(k.name == name for k in existing):
         raise ConfigError(f"a key named {name!r} already exists in {path}")
     plain = generate_key()
-    entries = [{"name": k.name, "role": k.role, "sha256": k.digest.hex()} for k in existing]
-    entries.append({"name": name, "role": role, "sha256": key_digest(plain).hex()})
+    entries = [k.to_json() for k in existing]
+    entries.append(ApiKey(name, role, key_digest(plain), organisation).to_json())
     write_keys_file(path, entries)
     return plain
 

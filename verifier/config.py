@@ -36,6 +36,11 @@ __all__ = ["Config", "ConfigError", "Files", "describe", "parse_redis_url", "red
 DEFAULT_ISSUER_URL = "http://127.0.0.1:8000"
 
 
+def organisations_beside(api_keys_file: Path) -> Path:
+    """Where the organisations live when ``VERIFIER_ORGANISATIONS_FILE`` is unset: beside the key file."""
+    return api_keys_file.parent / "organisations.json"
+
+
 @dataclass(frozen=True)
 class Files:
     """Where the verifier's files are, from the environment: one answer for the server and ``python -m verifier``.
@@ -50,6 +55,7 @@ class Files:
     audit_key_file: Path | None  # configured; None means the dev file, or an error when keys are configured
     audit_file: Path
     rotation_secret_file: Path | None
+    organisations_file: Path
 
     @property
     def dev_audit_key_file(self) -> Path:
@@ -76,6 +82,8 @@ class Files:
             audit_key_file=read.optional_path("VERIFIER_AUDIT_KEY_FILE"),
             audit_file=read.path("VERIFIER_AUDIT_FILE", var_dir / "verifier" / "audit.jsonl"),
             rotation_secret_file=read.optional_path("VERIFIER_ROTATION_SECRET_FILE"),
+            organisations_file=read.optional_path("VERIFIER_ORGANISATIONS_FILE")
+            or organisations_beside(configured or var_dir / "verifier" / "api-keys.json"),
         )
 
 
@@ -94,6 +102,7 @@ class Config:
     redis_timeout_s: float = 0.5
     redis_prefix: str = "verifier"
     api_keys_file: Path = Path("var/verifier/api-keys.json")
+    organisations_file: Path | None = None  # None: beside the key file (organisations_beside)
     rotation_secret: Secret[bytes] | None = None
     audit_key: Secret[bytes] = field(default_factory=lambda: Secret(secrets.token_bytes(32)))
     audit_file: Path = Path("var/verifier/audit.jsonl")
@@ -140,6 +149,10 @@ class Config:
         return self.issuer_url.rstrip("/") + "/.well-known/permit-keys.json"
 
     @property
+    def organisations_path(self) -> Path:
+        return self.organisations_file or organisations_beside(self.api_keys_file)
+
+    @property
     def replay_state_file(self) -> Path:
         """Where the embedded replay store keeps its claims across a clean restart."""
         return self.var_dir / "verifier" / "replay-state.json"
@@ -160,6 +173,9 @@ class Config:
                 f"VERIFIER_API_KEYS_FILE: {files.api_keys_file} does not exist "
                 "(create it with `python -m verifier add-key --name N --role official`)"
             )
+        from .organisations import load_organisations
+
+        load_organisations(files.organisations_file)  # a broken file stops start-up, naming the entry
         audit_key_path = files.audit_key_file
         if audit_key_path is None:
             if files.api_keys_configured:
@@ -207,6 +223,7 @@ class Config:
             redis_timeout_s=r.number("VERIFIER_REDIS_TIMEOUT_S", 0.5, low=0.01, high=30),
             redis_prefix=r.text("VERIFIER_REDIS_PREFIX", "verifier"),
             api_keys_file=files.api_keys_file,
+            organisations_file=files.organisations_file,
             rotation_secret=rotation_secret,
             audit_key=audit_key,
             audit_file=files.audit_file,
@@ -265,5 +282,6 @@ def describe(config: Config) -> dict[str, Any]:
         "keyset": str(config.keyset_file) if config.keyset_file else config.keyset_url,
         "liveness": "rotation secret held" if config.rotation_secret is not None else "no rotation secret: PASS codes are LIVENESS_UNVERIFIABLE",
         "api_keys_file": str(config.api_keys_file),
+        "organisations_file": str(config.organisations_path),
         "audit": "redis stream" if config.redis_url else str(config.audit_file),
     }

@@ -37,6 +37,7 @@ from .config import Config
 from .disclosure import iso_utc
 from .guesses import GuessLimits, MemoryTotpGuard, TotpGuard
 from .metrics import Metrics
+from .organisations import Organisation, OrganisationBook
 from .ratelimit import Limiter, RateLimiter
 from .replay import MemoryReplayStore, ReplayStore
 from .replay_state import open_memory_store, save_memory_store
@@ -119,6 +120,7 @@ class Service:
         )
         self.status = MemoryStatusSource(updated_at=None)
         self.keys = KeyRegistry(config.api_keys_file, clock=clock)
+        self.organisations = OrganisationBook(config.organisations_path, clock=clock)
         local_limiter = RateLimiter(config.rate_per_s, config.rate_burst, clock=clock)
         self.limiter: Limiter = local_limiter
         if self.redis is not None:
@@ -160,6 +162,11 @@ class Service:
         if updated is None:
             return None
         return (self.clock() if now is None else now) - updated
+
+    def organisation_of(self, name: str, role: str) -> Organisation:
+        """The organisation a caller (key or officer session, by name) belongs to, as holders are told it."""
+        key = self.keys.by_name(name)
+        return self.organisations.of(name, role, key.organisation if key is not None else None)
 
     # -- verification -------------------------------------------------------------
     def verify(self, text: str, caller: Caller) -> tuple[Verdict, float | None]:
