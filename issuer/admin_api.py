@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from issuer.errors import NotFoundError
 from issuer.legacy import ExportFormatError, decode_export
-from issuer.lifecycle import Lifecycle
+from issuer.lifecycle import ACTS as LIFECYCLE_ACTS, Lifecycle, LifecycleAct
 from issuer.migration import ImportReport, import_text
 from issuer.model import Credential
 from issuer.registry import Registry
@@ -155,32 +155,15 @@ def routes(state: ServiceState) -> list[Route]:
             cred_id = _cred_id(request)
             data = await read_json(request, allow_empty=True)
             now_dt = state.now_dt()
-            if name == "endorse":
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.endorse(cred_id, actor=actor, now=now_dt)
-            elif name == "change":
-                address = text_field(data, "address", required=False, limit=500)
-                district = district_field(data, "district", required=False)
-
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.change(cred_id, address=address, district=district, actor=actor, now=now_dt)
-            elif name == "suspend":
-                reason = text_field(data, "reason", required=False, limit=500)
-
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.suspend(cred_id, reason=reason, actor=actor, now=now_dt)
-            elif name == "reinstate":
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.reinstate(cred_id, actor=actor, now=now_dt)
-            elif name == "revoke":
-                reason = text_field(data, "reason", limit=500)
-
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.revoke(cred_id, reason or "", actor=actor, now=now_dt)
-            else:  # convert
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.convert(cred_id, actor=actor, now=now_dt)
-            return ok(credential_view(await worker.call(run)))
+            if name == "change":
+                act = LifecycleAct(name, address=text_field(data, "address", required=False, limit=500),
+                                   district=district_field(data, "district", required=False))
+            elif name in ("suspend", "revoke"):
+                act = LifecycleAct(name, reason=text_field(data, "reason", required=name == "revoke", limit=500))
+            else:
+                act = LifecycleAct(name)
+            return ok(credential_view(await worker.call(
+                lambda reg, lc: act.perform(lc, cred_id, actor=actor, now=now_dt))))
 
         endpoint.__name__ = name
         return endpoint
@@ -280,7 +263,7 @@ def routes(state: ServiceState) -> list[Route]:
         Route("/admin/credentials/{cred_id}", show, methods=["GET"]),
         *[
             Route(f"/admin/credentials/{{cred_id}}/{name}", operation(name), methods=["POST"])
-            for name in ("endorse", "change", "suspend", "reinstate", "revoke", "convert")
+            for name in LIFECYCLE_ACTS
         ],
         Route("/admin/credentials/{cred_id}/enrolment", create_enrolment, methods=["POST"]),
         Route("/admin/credentials/{cred_id}/devices", list_devices, methods=["GET"]),

@@ -32,7 +32,7 @@ from issuer.registry import Registry
 from issuer.visits.store import VisitStore
 from keys.districts import DISTRICTS, District, district_by_code, district_by_name
 
-__all__ = ["Lifecycle", "LifecyclePolicy", "resolve_district"]
+__all__ = ["ACTS", "Lifecycle", "LifecycleAct", "LifecyclePolicy", "resolve_district"]
 
 _CRED_ID = re.compile(r"[0-9a-f]{16}")
 _MAX_NAME = 50
@@ -295,3 +295,36 @@ def _validated_id(id_number: str, today: date) -> str:
     except IdNumberError as exc:
         raise InvalidInputError(f"身份号码无效（{exc.code}）",
                                 f"invalid ID number ({exc.code})") from None
+
+
+#: The acts an official performs on a credential by name, through the console and the admin API alike.
+ACTS = ("endorse", "change", "suspend", "reinstate", "revoke", "convert")
+
+
+@dataclass(frozen=True)
+class LifecycleAct:
+    """One named act on a credential with the fields it takes (the others are ignored).
+
+    The console (a form) and the admin API (JSON) read their fields their own way
+    and meet here, so an act means the same whichever door it came through.
+    """
+
+    name: str
+    reason: str | None = None
+    address: str | None = None
+    district: str | int | None = None
+
+    def perform(self, lc: Lifecycle, cred_id: str, *, actor: str, now: datetime) -> Credential:
+        if self.name == "endorse":
+            return lc.endorse(cred_id, actor=actor, now=now)
+        if self.name == "change":
+            return lc.change(cred_id, address=self.address, district=self.district, actor=actor, now=now)
+        if self.name == "suspend":
+            return lc.suspend(cred_id, reason=self.reason, actor=actor, now=now)
+        if self.name == "reinstate":
+            return lc.reinstate(cred_id, actor=actor, now=now)
+        if self.name == "revoke":
+            return lc.revoke(cred_id, self.reason or "", actor=actor, now=now)
+        if self.name == "convert":
+            return lc.convert(cred_id, actor=actor, now=now)
+        raise ValueError(f"unknown act {self.name!r}")

@@ -21,7 +21,7 @@ from issuer import slip
 from issuer.applications.store import ApplicationStore
 from issuer.device_use import last_uses
 from issuer.errors import InvalidInputError
-from issuer.lifecycle import Lifecycle
+from issuer.lifecycle import Lifecycle, LifecycleAct
 from issuer.model import Credential
 from issuer.officers.roles import Act
 from issuer.registry import Registry
@@ -99,32 +99,14 @@ def routes(console: Console) -> list[BaseRoute]:
             if form.get("confirm") != "yes":
                 raise InvalidInputError("请勾选确认", "tick the confirmation box")
             now, actor = console.now(), page.actor
-            if name == "endorse":
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.endorse(cred_id, actor=actor, now=now)
-            elif name == "change":
-                address = field(form, "address", required=False) or None
-                district = field(form, "district", required=False, limit=16) or None
-
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.change(cred_id, address=address, district=district, actor=actor, now=now)
-            elif name == "suspend":
-                reason = field(form, "reason", limit=200)
-
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.suspend(cred_id, reason=reason, actor=actor, now=now)
-            elif name == "reinstate":
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.reinstate(cred_id, actor=actor, now=now)
-            elif name == "revoke":
-                reason = field(form, "reason", limit=200)
-
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.revoke(cred_id, reason, actor=actor, now=now)
+            if name == "change":
+                act = LifecycleAct(name, address=field(form, "address", required=False) or None,
+                                   district=field(form, "district", required=False, limit=16) or None)
+            elif name in ("suspend", "revoke"):
+                act = LifecycleAct(name, reason=field(form, "reason", limit=200))
             else:
-                def run(reg: Registry, lc: Lifecycle) -> Any:
-                    return lc.convert(cred_id, actor=actor, now=now)
-            cred = await state.worker.call(run)
+                act = LifecycleAct(name)
+            cred = await state.worker.call(lambda reg, lc: act.perform(lc, cred_id, actor=actor, now=now))
             return RedirectResponse(f"/console/credentials/{cred.cred_id}?done={name}", 303)
 
         endpoint.__name__ = name

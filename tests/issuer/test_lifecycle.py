@@ -269,3 +269,18 @@ def test_resolve_district_accepts_code_and_names() -> None:
     assert resolve_district(" 海淀区 ").code == 6
     with pytest.raises(InvalidInputError):
         resolve_district(17)
+
+
+def test_every_named_act_is_performed_and_an_unknown_one_is_refused() -> None:
+    from issuer.lifecycle import ACTS, LifecycleAct
+
+    class Recorder:
+        def __getattr__(self, name: str):
+            return lambda *args, **kwargs: (name, args, kwargs)
+
+    for name in ACTS:
+        done = LifecycleAct(name, reason="r", address="a", district=1).perform(
+            Recorder(), "c1", actor="officer", now=NOW)  # type: ignore[arg-type]
+        assert done[0] == name and done[2]["actor"] == "officer"
+    with pytest.raises(ValueError):
+        LifecycleAct("erase").perform(Recorder(), "c1", actor="officer", now=NOW)  # type: ignore[arg-type]
