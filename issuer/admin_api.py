@@ -1,7 +1,8 @@
 """The clerks' HTTP API: issue, 签注, 变更, suspend, reinstate, revoke, 卡换证, devices, slips.
 
-Every route requires the admin bearer token (401 otherwise) and names the acting
-clerk in the audit log (``X-Actor`` header). Requests and responses are JSON; the
+Every route requires a bearer token (401 otherwise): an officer's own token, whose
+acts are recorded under the officer's name and limited to the officer's role, or
+the deployment's admin token (recorded as ``admin``; see ``issuer.auth``). Requests and responses are JSON; the
 decisions themselves are ``issuer.lifecycle``'s, whose refusals arrive here as
 ``LifecycleError`` and leave as 4xx with their stable code (see issuer.http_errors).
 """
@@ -18,6 +19,7 @@ from starlette.routing import Route
 from issuer.errors import NotFoundError
 from issuer.legacy import ExportFormatError, decode_export
 from issuer.lifecycle import ACTS as LIFECYCLE_ACTS, Lifecycle, LifecycleAct
+from issuer.officers.roles import Act
 from issuer.migration import ImportReport, import_text
 from issuer.model import Credential
 from issuer.registry import Registry
@@ -95,7 +97,7 @@ def routes(state: ServiceState) -> list[Route]:
     worker = state.worker
 
     async def issue(request: Request) -> Response:
-        actor = state.admin.require(request)
+        actor = await state.admin.require(request, Act.COUNTER_APPLY)
         data = await read_json(request)
         permit_type = int_field(data, "permit_type", low=0, high=255)
         name = text_field(data, "name", limit=200)
@@ -117,7 +119,7 @@ def routes(state: ServiceState) -> list[Route]:
 
     async def search(request: Request) -> Response:
         """By ``id_number``, ``card_number`` or exact ``name``; without any, the newest first, paged."""
-        state.admin.require(request)
+        await state.admin.require(request, Act.VIEW)
         id_number = check_query(request, "id_number", 32)
         card_number = check_query(request, "card_number", 64)
         name = check_query(request, "name", 200)
@@ -144,14 +146,14 @@ def routes(state: ServiceState) -> list[Route]:
         return ok(await worker.call(run))
 
     async def show(request: Request) -> Response:
-        actor = state.admin.require(request)
+        actor = await state.admin.require(request, Act.VIEW)
         cred_id = _cred_id(request)
         now_dt = state.now_dt()
         return ok(await worker.call(lambda reg, lc: credential_view(lc.show(cred_id, actor=actor, now=now_dt))))
 
     def operation(name: str) -> Any:
         async def endpoint(request: Request) -> Response:
-            actor = state.admin.require(request)
+            actor = await state.admin.require(request, Act(name))
             cred_id = _cred_id(request)
             data = await read_json(request, allow_empty=True)
             now_dt = state.now_dt()
@@ -169,7 +171,7 @@ def routes(state: ServiceState) -> list[Route]:
         return endpoint
 
     async def create_enrolment(request: Request) -> Response:
-        actor = state.admin.require(request)
+        actor = await state.admin.require(request, Act.ENROL)
         cred_id = _cred_id(request)
         now_dt = state.now_dt()
 
@@ -183,7 +185,7 @@ def routes(state: ServiceState) -> list[Route]:
         return ok(await worker.call(run), 201)
 
     async def list_devices(request: Request) -> Response:
-        state.admin.require(request)
+        await state.admin.require(request, Act.VIEW)
         cred_id = _cred_id(request)
         today = state.now_dt().date()
 
@@ -194,13 +196,13 @@ def routes(state: ServiceState) -> list[Route]:
         return ok({"devices": await worker.call(run)})
 
     async def revoke_device(request: Request) -> Response:
-        actor = state.admin.require(request)
+        actor = await state.admin.require(request, Act.ENROL)
         device_id = _device_id(request)
         now_dt = state.now_dt()
         return ok(device_view(await worker.call(lambda reg, lc: reg.devices.revoke_device(device_id, now_dt, actor=actor))))
 
     async def audit(request: Request) -> Response:
-        state.admin.require(request)
+        await state.admin.require(request, Act.VIEW)
         cred_id = _cred_id(request)
         today = state.now_dt().date()
 
@@ -214,7 +216,7 @@ def routes(state: ServiceState) -> list[Route]:
         return ok({"entries": await worker.call(run)})
 
     async def get_slip(request: Request) -> Response:
-        actor = state.admin.require(request)
+        actor = await state.admin.require(request, Act.SLIP)
         cred_id = _cred_id(request)
         fmt = request.query_params.get("format", "html")
         if fmt not in ("html", "pdf"):
@@ -238,7 +240,7 @@ def routes(state: ServiceState) -> list[Route]:
 
     async def import_export(request: Request) -> Response:
         """A legacy CSV export as the request body (UTF-8 or GBK). The CLI is the main path."""
-        actor = state.admin.require(request)
+        actor = await state.admin.require(request, Act.IMPORT)
         source = check_query(request, "source", 128) or "upload.csv"
         data = await read_body(request, MAX_IMPORT_BYTES)
         try:

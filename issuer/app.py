@@ -41,6 +41,7 @@ from . import admin_api, device_api, holder_api, holder_page, holder_phones, pub
 from .apply.routes import routes as apply_routes
 from .console.routes import routes as console_routes
 from .auth import AdminAuth
+from .officers.api_tokens import OfficerTokens
 from .config import Config
 from .devkeys import KeyMaterial, admin_token_digest, open_keys
 from .http_errors import lifecycle_http_error
@@ -111,7 +112,8 @@ def create_app(
         minter=minter,
         worker=worker,
         publisher=StatusPublisher(material.signer, cfg.status_ttl_s),
-        admin=AdminAuth(admin_token_digest(cfg)),
+        admin=AdminAuth(admin_token_digest(cfg), officer_for=lambda token: worker.call(
+            lambda reg, lc: OfficerTokens(reg).officer_for(token))),
         clock=clock,
         sms=DevOutbox(cfg.dev_dir / "sms-outbox.jsonl"),
     )

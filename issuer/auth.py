@@ -1,4 +1,4 @@
-"""Bearer tokens: the admin token for clerks' tools, device tokens for holders' phones.
+"""Bearer tokens: the admin API's (the deployment's token, officers' own), device tokens for holders' phones.
 
 The service keeps only the SHA-256 of the admin token and compares digests in
 constant time, so neither a memory dump nor response timing gives the token away.
@@ -10,7 +10,7 @@ verifier's is.
 from __future__ import annotations
 
 import hmac
-import re
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from starlette.requests import Request
 
@@ -19,9 +19,16 @@ from keys.edge.bearer import unauthorized as _unauthorized
 from keys.edge.errors import HttpError
 
 from .devkeys import token_digest
+from .errors import ForbiddenError
+from .officers.roles import Act
+
+if TYPE_CHECKING:
+    from .officers.model import Officer
 
 REALM = "issuer"
-_ACTOR = re.compile(r"[\w.@:\-]{1,64}")
+#: how the deployment's own admin token is named in the audit log
+ADMIN_ACTOR = "admin"
+OfficerLookup = Callable[[str], Awaitable["Officer | None"]]
 
 
 def bearer_token(request: Request) -> str | None:
@@ -34,26 +41,38 @@ def unauthorized(zh: str = "需要有效的访问令牌", en: str = "a valid bea
 
 
 class AdminAuth:
-    """Checks the admin bearer token against the stored digest."""
+    """Who is calling the /admin JSON API, and whether they may do the act asked.
 
-    def __init__(self, digest: bytes) -> None:
+    Two kinds of bearer token are accepted. An officer's personal token
+    (``issuer.officers.api_tokens``) acts as that officer: recorded as
+    ``officer:<username>`` and allowed only the acts of the officer's role, as in
+    the console. The deployment's admin token (``ISSUER_ADMIN_TOKEN``) is the
+    service's own key for provisioning and automation: recorded as ``admin``.
+    A free-text ``X-Actor`` header is refused rather than recorded: a name the
+    caller merely claims is not an attribution.
+    """
+
+    def __init__(self, digest: bytes, officer_for: OfficerLookup | None = None) -> None:
         self._digest = digest
+        self._officer_for = officer_for
 
     def __repr__(self) -> str:
         return "AdminAuth()"
 
-    def require(self, request: Request) -> str:
-        """The acting clerk for the audit log; 401 without the right token.
-
-        The clerk is named by an optional ``X-Actor`` header (letters, digits and
-        ``._-@:``), recorded as ``admin:<name>``; without it, ``admin``.
-        """
+    async def require(self, request: Request, act: Act) -> str:
+        """The audit name of the caller allowed ``act``; 401 without a valid token, 403 if not allowed."""
+        if "x-actor" in request.headers:
+            raise HttpError("INVALID_INPUT", zh="不接受 X-Actor 请求头：请使用本人的访问令牌",
+                            en="the X-Actor header is not accepted: use the officer's own token")
         token = bearer_token(request)
-        if token is None or not hmac.compare_digest(token_digest(token), self._digest):
+        if token is None:
             raise unauthorized()
-        actor = request.headers.get("x-actor", "").strip()
-        if not actor:
-            return "admin"
-        if not _ACTOR.fullmatch(actor):
-            raise HttpError("INVALID_INPUT", zh="X-Actor 格式无效", en="invalid X-Actor header")
-        return f"admin:{actor}"
+        if hmac.compare_digest(token_digest(token), self._digest):
+            return ADMIN_ACTOR
+        officer = None if self._officer_for is None else await self._officer_for(token)
+        if officer is None:
+            raise unauthorized()
+        if not officer.may(act):
+            raise ForbiddenError(f"“{officer.role.name_zh}”无权执行此操作",
+                                 f"role {officer.role.value} may not do this ({act.value})")
+        return officer.actor

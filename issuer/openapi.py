@@ -85,13 +85,13 @@ def _edge_statuses(method: str, path: str, auth: str, tag: str) -> tuple[int, ..
     """What the shared HTTP edge may answer before an operation runs (keys.edge), documented once here.
 
     A caller without valid credentials gets 401 (403 for a session without its CSRF
-    header or role); a body that is not JSON 415, one too large 413, one that does not
+    header or role, or an officer's admin token whose role may not do the act); a body that is not JSON 415, one too large 413, one that does not
     parse 400; a path parameter that is no identifier 400, one naming nothing 404.
     """
     statuses: list[int] = []
     if auth != "public":
         statuses.append(401)
-        if auth in ("session", "officer"):
+        if auth in ("session", "officer", "admin"):
             statuses.append(403)
     if method in ("post", "put", "patch", "delete"):
         statuses += [400, 413] + ([415] if tag != "pages" else [403])  # page forms carry a CSRF token
@@ -143,7 +143,7 @@ def openapi_document() -> dict[str, Any]:
                     "problems": {"type": "object", "description": "APPLICATION_INCOMPLETE: a message per field"}}},
             },
             "securitySchemes": {
-                "adminToken": {"type": "http", "scheme": "bearer", "description": "clerks' admin token; X-Actor names the clerk"},
+                "adminToken": {"type": "http", "scheme": "bearer", "description": "an officer's own token (ot_..., acts recorded under the officer's name, within the role) or the deployment's admin token"},
                 "deviceToken": {"type": "http", "scheme": "bearer", "description": "a holder phone's device token"},
                 "officerSession": {"type": "apiKey", "in": "cookie", "name": "console_session",
                                    "description": "an officer's console session"},

@@ -192,8 +192,23 @@ CREATE TABLE device_keys (
 CREATE INDEX device_keys_device_id ON device_keys (device_id);
 """
 
+# Officers' personal API tokens for the /admin JSON API (issuer.officers.api_tokens):
+# only the SHA-256 of a token is kept; an act done with one is the officer's.
+_V4_OFFICER_TOKENS = """
+CREATE TABLE officer_tokens (
+    token_hash  TEXT PRIMARY KEY,
+    officer_id  INTEGER NOT NULL REFERENCES officers (officer_id),
+    label       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    revoked_at  TEXT,
+    revoked_by  TEXT
+);
+CREATE INDEX officer_tokens_officer ON officer_tokens (officer_id);
+"""
+
 # Index i migrates from user_version i to i + 1. Append only.
-_MIGRATIONS: tuple[str, ...] = (_V1, _V2_CONSOLE, _V3_DEVICE_KEYS)
+_MIGRATIONS: tuple[str, ...] = (_V1, _V2_CONSOLE, _V3_DEVICE_KEYS, _V4_OFFICER_TOKENS)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from issuer.applications.stations import Station
 from issuer.http_errors import bad_request, int_field, ok, read_json, text_field
+from issuer.officers.roles import Act
 
 from .api_views import station_view
 from .web import Desk, Platform
@@ -37,12 +38,12 @@ def routes(platform: Platform) -> list[Route]:
     state = platform.state
 
     async def stations(request: Request) -> Response:
-        state.admin.require(request)
+        await state.admin.require(request, Act.VIEW)
         found = await platform.call(lambda d: d.bookings.stations.all())
         return ok({"stations": [station_view(s) for s in found]})
 
     async def save_station(request: Request) -> Response:
-        actor = state.admin.require(request)
+        actor = await state.admin.require(request, Act.STATIONS)
         data = await read_json(request)
         days = data.get("open_days", [1, 2, 3, 4, 5])
         if not isinstance(days, list) or not all(isinstance(x, int) and not isinstance(x, bool) for x in days):
@@ -69,11 +70,11 @@ def routes(platform: Platform) -> list[Route]:
         return ok(station_view(await platform.call(save)))
 
     async def calendar(request: Request) -> Response:
-        state.admin.require(request)
+        await state.admin.require(request, Act.VIEW)
         return ok({"years": await platform.call(lambda d: d.store.calendar.known_years())})
 
     async def load_year(request: Request) -> Response:
-        actor = state.admin.require(request)
+        actor = await state.admin.require(request, Act.STATIONS)
         year_text = request.path_params["year"]
         if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
             raise bad_request("年份无效", "invalid year")

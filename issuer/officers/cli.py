@@ -5,7 +5,10 @@ the account must exist, be active and have a role allowed to run the command,
 and the audit log then records ``officer:<username>``. Without it, the operator's
 ``--actor`` (default ``cli:$USER``) is recorded as before, for scripts and imports.
 
-``python -m issuer officer add|list|disable|enable|reset`` manage accounts. They
+``python -m issuer officer add|list|disable|enable|reset`` manage accounts;
+``officer token USERNAME --label L`` issues an officer's personal API token for the
+/admin JSON API (shown once), ``officer tokens [USERNAME]`` lists them and
+``officer revoke-token TOKEN_ID`` ends one. They
 need ``--officer`` of an administrator, except ``add`` on a registry that has no
 officer yet: that is how the first administrator comes into being.
 """
@@ -21,6 +24,7 @@ import segno
 from issuer.errors import ForbiddenError
 from issuer.registry import Registry
 
+from .api_tokens import OfficerTokens
 from .model import NewOfficerSecrets
 from .roles import Act, Role
 from .store import OfficerStore
@@ -52,8 +56,9 @@ def add_officer_commands(sub: argparse._SubParsersAction,
     p = sub.add_parser("officer", parents=[common], help="manage officer accounts (administrators)",
                        description="Create, list, disable, enable or reset officer accounts.")
     p.set_defaults(handler=handler)
-    p.add_argument("action", choices=["add", "list", "disable", "enable", "reset"])
-    p.add_argument("username", nargs="?")
+    p.add_argument("action", choices=["add", "list", "disable", "enable", "reset", "token", "tokens", "revoke-token"])
+    p.add_argument("username", nargs="?", help="the account (revoke-token: the token id from 'tokens')")
+    p.add_argument("--label", help="what the token is for, e.g. 柜台脚本 (token)")
     p.add_argument("--name", help="display name, e.g. 王立 (add)")
     p.add_argument("--role", choices=[r.value for r in Role], help="role (add)")
     p.add_argument("--station", help="station id from the directory, e.g. 06-P (add)")
@@ -71,8 +76,23 @@ def officer_command(registry: Registry, args: argparse.Namespace, actor: str, *,
             print_line(f"{o.username}\t{o.display_name}\t{o.role.value}\t{o.station}\t"
                        f"{o.district.name_zh}\t{'active' if o.active else 'disabled'}")
         return 0
+    tokens = OfficerTokens(registry)
+    if args.action == "tokens":
+        for t in tokens.listing(args.username):
+            print_line(f"{t.token_id}\t{t.username}\t{t.label}\t{t.created_at.isoformat()}\t"
+                       f"{'revoked ' + t.revoked_at.isoformat() if t.revoked_at else 'active'}")
+        return 0
     if not args.username:
         raise ForbiddenError("缺少用户名", "give the user name")
+    if args.action == "token":
+        issued = tokens.issue(args.username, args.label or "api", actor=actor, now=now)
+        print_line(f"令牌 token for {issued.listed.username} ({issued.listed.label}), id {issued.listed.token_id}",
+                   f"访问令牌 (shown once): {issued.token}")
+        return 0
+    if args.action == "revoke-token":
+        revoked = tokens.revoke(args.username, actor=actor, now=now)
+        print_line(f"{revoked.token_id}: revoked")
+        return 0
     if args.action == "add":
         if not (args.name and args.role and args.station):
             raise ForbiddenError("add 需要 --name、--role 和 --station", "add needs --name, --role and --station")

@@ -56,6 +56,7 @@ class Act(StrEnum):
     CASE = "case"  # decide a case opened by a home visit
     IMPORT = "import"  # legacy imports
     OFFICERS = "officers"  # create, disable, reset officer accounts
+    STATIONS = "stations"  # the station directory and the working-day calendar
     SCAN = "scan"  # sign in to the handheld scanner
 
 
@@ -67,7 +68,7 @@ _ALLOWED: dict[Role, frozenset[Act]] = {
     Role.REVIEWER: frozenset(_REVIEW),
     Role.SUPERVISOR: frozenset(_COUNTER | _REVIEW | {Act.REVOKE, Act.IMPORT}),
     Role.FIELD: frozenset({Act.VIEW, Act.VISIT, Act.SCAN}),
-    Role.ADMIN: frozenset({Act.VIEW, Act.OFFICERS, Act.IMPORT}),
+    Role.ADMIN: frozenset({Act.VIEW, Act.OFFICERS, Act.IMPORT, Act.STATIONS}),
 }
 
 

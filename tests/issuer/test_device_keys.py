@@ -83,7 +83,8 @@ def test_a_registry_from_before_device_keys_gains_their_table(tmp_path: Path) ->
         reg.insert_credential(new(), actor=CLERK, now=NOW)
     raw = sqlite3.connect(path)
     raw.execute("DROP TABLE device_keys")
-    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    raw.execute("DROP TABLE officer_tokens")
+    raw.execute("PRAGMA user_version = 2")  # the version before device keys
     raw.commit()
     raw.close()
     conn = connect(path)
