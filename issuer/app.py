@@ -37,7 +37,7 @@ from keys.edge.errors import error_response
 from keys.edge.static import SecurityHeaders
 from keys.keypair import KeyFileError
 
-from . import admin_api, device_api, holder_api, holder_page, holder_phones, public_api
+from . import admin_api, check_api, device_api, holder_api, holder_page, holder_phones, public_api
 from .apply.routes import routes as apply_routes
 from .console.routes import routes as console_routes
 from .auth import AdminAuth
@@ -62,6 +62,7 @@ ROUTE_GROUPS: tuple[RouteGroup, ...] = (
     holder_api.routes,
     device_api.routes,
     holder_phones.routes,
+    check_api.routes,
     admin_api.routes,
     console_routes,
     apply_routes,

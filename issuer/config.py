@@ -20,6 +20,8 @@ Variables (all optional)::
     ISSUER_SLIP_DAYS           longest validity of a paper slip in days (365)
     ISSUER_OFFICE_NAME         issuing office printed on paper slips
     ISSUER_CJK_FONT            font file for PDF slips (Noto Sans CJK from fonts-noto-cjk)
+    ISSUER_CHECKS_KEY_FILE     X25519 private key that verifiers seal check records to (issuer.check_keys)
+    ISSUER_VERIFIERS_FILE      verifiers allowed to push check records: JSON [{"name", "sha256"}]
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class Config:
     slip_days: int = 365
     office_name: str = DEFAULT_OFFICE
     cjk_font: Path = DEFAULT_FONT
+    checks_key_file: Path | None = None
+    verifiers_file: Path | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.period_s <= 255:
@@ -96,4 +100,6 @@ class Config:
             slip_days=read.integer("ISSUER_SLIP_DAYS", 365, low=1, high=366),
             office_name=read.text("ISSUER_OFFICE_NAME", DEFAULT_OFFICE),
             cjk_font=read.path("ISSUER_CJK_FONT", DEFAULT_FONT),
+            checks_key_file=read.optional_path("ISSUER_CHECKS_KEY_FILE"),
+            verifiers_file=read.optional_path("ISSUER_VERIFIERS_FILE"),
         )

@@ -24,6 +24,7 @@ _AUTH: dict[str, list[dict[str, list[str]]]] = {
     "device": [{"deviceToken": []}],
     "session": [{"applicantSession": []}],
     "officer": [{"officerSession": []}],
+    "verifier": [{"verifierToken": []}],
 }
 
 CORE: tuple[Op, ...] = (
@@ -49,6 +50,9 @@ CORE: tuple[Op, ...] = (
     ("post", "/v1/holder/devices/{device_id}/remove", "device", "Remove one of the holder's phones at once", 200,
      (401, 404)),
     ("post", "/v1/holder/lost", "device", "Lost phone (挂失): remove every phone but this one", 200, (401,)),
+    ("get", "/v1/holder/checks", "device", "Who checked my permit: the permit's checks, newest first", 200, (401,)),
+    ("post", "/v1/check-records", "verifier", "A verifier pushes its records of checks (sealed references)", 200,
+     (400, 401)),
     ("post", "/admin/import", "admin", "Import a legacy export (CSV/XLSX body)", 200, (400, 401, 413)),
     ("post", "/admin/credentials", "admin", "Issue a credential", 201, (400, 401, 409)),
     ("get", "/admin/credentials", "admin", "Search credentials (id_number, card_number, name)", 200, (400, 401)),
@@ -145,6 +149,8 @@ def openapi_document() -> dict[str, Any]:
             "securitySchemes": {
                 "adminToken": {"type": "http", "scheme": "bearer", "description": "an officer's own token (ot_..., acts recorded under the officer's name, within the role) or the deployment's admin token"},
                 "deviceToken": {"type": "http", "scheme": "bearer", "description": "a holder phone's device token"},
+                "verifierToken": {"type": "http", "scheme": "bearer",
+                                  "description": "a verifier's token for pushing check records (ISSUER_VERIFIERS_FILE)"},
                 "officerSession": {"type": "apiKey", "in": "cookie", "name": "console_session",
                                    "description": "an officer's console session"},
                 "applicantSession": {"type": "apiKey", "in": "cookie", "name": "apply_session",

@@ -207,8 +207,30 @@ CREATE TABLE officer_tokens (
 CREATE INDEX officer_tokens_officer ON officer_tokens (officer_id);
 """
 
+# Who checked a permit (issuer.check_records): records pushed by verifiers, kept for the retention.
+# ``cred_hash`` is the hex SHA-256 of the 3-byte status index the checked code carried.
+_V5_CHECK_RECORDS = """
+CREATE TABLE check_records (
+    record_id     TEXT PRIMARY KEY,
+    cred_hash     TEXT NOT NULL CHECK (length(cred_hash) = 64),
+    checked_at    TEXT NOT NULL,
+    org_id        TEXT NOT NULL,
+    org_zh        TEXT NOT NULL,
+    org_en        TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    mode          TEXT,
+    reason        TEXT NOT NULL,
+    fields        TEXT NOT NULL,
+    offline       INTEGER NOT NULL CHECK (offline IN (0, 1)),
+    pushed_by     TEXT NOT NULL,
+    received_at   TEXT NOT NULL
+);
+CREATE INDEX check_records_cred ON check_records (cred_hash, checked_at);
+CREATE INDEX check_records_checked_at ON check_records (checked_at);
+"""
+
 # Index i migrates from user_version i to i + 1. Append only.
-_MIGRATIONS: tuple[str, ...] = (_V1, _V2_CONSOLE, _V3_DEVICE_KEYS, _V4_OFFICER_TOKENS)
+_MIGRATIONS: tuple[str, ...] = (_V1, _V2_CONSOLE, _V3_DEVICE_KEYS, _V4_OFFICER_TOKENS, _V5_CHECK_RECORDS)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 

@@ -100,3 +100,20 @@ _STATUS_LABELS: dict[StatusCode, Label] = {
     StatusCode.REVOKED: Label("已注销", "Revoked"),
     StatusCode.SUPERSEDED: Label("已被新版本取代", "Replaced"),
 }
+
+#: The claims a verifier may be shown, by the names the verdict bodies use (verifier.disclosure),
+#: in words a holder reads on the record of who checked their permit.
+CLAIM_FIELD_LABELS: dict[str, Label] = {
+    "name": Label("姓名", "name"),
+    "id_number_masked": Label("身份证号（仅后四位）", "ID number (last four only)"),
+    "id_tail": Label("身份证号后四位", "last four ID characters"),
+    "district": Label("所属区", "district"),
+    "permit_type": Label("证件类型", "permit type"),
+    "valid_until": Label("有效期", "validity"),
+}
+
+#: The verifier roles (API keys and organisations), as a holder reads them.
+VERIFIER_ROLE_LABELS: dict[str, Label] = {
+    "official": Label("公务核验（公安、登记机关）", "official (police, registration office)"),
+    "business": Label("单位核验（房东、用人单位等）", "business (landlord, employer, ...)"),
+}

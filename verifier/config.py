@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from keys.edge.env import MIN_SECRET_BYTES, ConfigError, Env, Secret, read_secret_file
+from keys.edge.env import MIN_SECRET_BYTES, ConfigError, Env, Secret, read_secret_file, read_text_secret
 
 __all__ = ["Config", "ConfigError", "Files", "describe", "parse_redis_url", "redact_url"]
 
@@ -65,6 +65,16 @@ class Files:
     def dev_rotation_secret_file(self) -> Path:
         """The issuer's dev copy of its rotation secret (``ISSUER_VAR_DIR`` defaults to the same ``var``)."""
         return self.var_dir / "dev" / "rotation-secret"
+
+    @property
+    def dev_checks_public_key_file(self) -> Path:
+        """The issuer's dev check-records public key (``issuer.check_keys`` writes it)."""
+        return self.var_dir / "dev" / "check-records-public-key"
+
+    @property
+    def dev_checks_token_file(self) -> Path:
+        """The issuer's dev token for pushing check records."""
+        return self.var_dir / "dev" / "verifier-checks-token"
 
     @property
     def dev_plain_keys_file(self) -> Path:
@@ -125,6 +135,10 @@ class Config:
     totp_bad_per_step: int = 3
     totp_bad_per_hour: int = 10
     totp_lock_s: int = 3600
+    #: the issuer's X25519 public key that check records are sealed to, and the token they are pushed with
+    #: (verifier.check_records); without them no record of checks is made for holders
+    checks_public_key: bytes | None = None
+    checks_token: Secret[str] | None = None
 
     def __post_init__(self) -> None:
         if len(self.audit_key) < MIN_SECRET_BYTES:
@@ -143,6 +157,14 @@ class Config:
     @property
     def status_url(self) -> str:
         return self.issuer_url.rstrip("/") + "/v1/status-list"
+
+    @property
+    def checks_url(self) -> str:
+        return self.issuer_url.rstrip("/") + "/v1/check-records"
+
+    @property
+    def records_checks(self) -> bool:
+        return self.checks_public_key is not None and self.checks_token is not None
 
     @property
     def keyset_url(self) -> str:
@@ -192,6 +214,7 @@ class Config:
         elif not files.api_keys_configured and files.dev_rotation_secret_file.is_file():
             rotation_secret = read_secret_file("VERIFIER_ROTATION_SECRET_FILE", files.dev_rotation_secret_file)
 
+        checks_public_key, checks_token = _checks_settings(r, files)
         issuer_url = r.text("ISSUER_URL", DEFAULT_ISSUER_URL)
         parts = urlsplit(issuer_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -246,7 +269,26 @@ class Config:
             totp_bad_per_step=r.integer("VERIFIER_TOTP_BAD_PER_STEP", 3, low=1, high=1000),
             totp_bad_per_hour=r.integer("VERIFIER_TOTP_BAD_PER_HOUR", 10, low=1, high=100_000),
             totp_lock_s=r.integer("VERIFIER_TOTP_LOCK_S", 3600, low=1, high=7 * 86400),
+            checks_public_key=checks_public_key,
+            checks_token=checks_token,
         )
+
+
+def _checks_settings(r: Env, files: Files) -> tuple[bytes | None, Secret[str] | None]:
+    """The check-records public key and push token: both configured, or both from the issuer's dev files."""
+    key_file = r.optional_path("VERIFIER_CHECKS_PUBLIC_KEY_FILE")
+    token_file = r.optional_path("VERIFIER_CHECKS_TOKEN_FILE")
+    if key_file is None and token_file is None and not files.api_keys_configured:
+        if files.dev_checks_public_key_file.is_file() and files.dev_checks_token_file.is_file():
+            key_file, token_file = files.dev_checks_public_key_file, files.dev_checks_token_file
+    if key_file is None and token_file is None:
+        return None, None
+    if key_file is None or token_file is None:
+        raise ConfigError("VERIFIER_CHECKS_PUBLIC_KEY_FILE and VERIFIER_CHECKS_TOKEN_FILE go together")
+    key = read_secret_file("VERIFIER_CHECKS_PUBLIC_KEY_FILE", key_file)
+    if len(key) != 32:
+        raise ConfigError(f"VERIFIER_CHECKS_PUBLIC_KEY_FILE: {key_file} must hold a 32-byte X25519 key in base64")
+    return key.reveal(), read_text_secret("VERIFIER_CHECKS_TOKEN_FILE", token_file, min_chars=16)
 
 
 def redact_url(url: str) -> str:
@@ -284,4 +326,5 @@ def describe(config: Config) -> dict[str, Any]:
         "api_keys_file": str(config.api_keys_file),
         "organisations_file": str(config.organisations_path),
         "audit": "redis stream" if config.redis_url else str(config.audit_file),
+        "check_records": config.checks_url if config.records_checks else "off (no check-records key and token)",
     }

@@ -93,6 +93,31 @@ def business_claims(claims: Claims) -> dict[str, Any]:
     }
 
 
+#: The claims each role is shown, by name, in the order of the body (``official_claims``, ``business_claims``).
+OFFICIAL_FIELDS: tuple[str, ...] = ("name", "id_number_masked", "id_tail", "district", "permit_type", "valid_until")
+BUSINESS_FIELDS: tuple[str, ...] = ("district", "permit_type", "valid_until")
+
+
+def disclosed_fields(verdict: Verdict, role: str) -> tuple[str, ...]:
+    """The NAMES of the claims a verdict's body gives a caller of ``role`` (never their values).
+
+    The holder's record of who checked the permit lists them, so it must say
+    exactly what ``verdict_json`` gave: the same rule, asked of the same verdict
+    (tests compare the two).
+    """
+    return shown_fields(role, valid=verdict.valid, signed=verdict.claims is not None)
+
+
+def shown_fields(role: str, *, valid: bool, signed: bool) -> tuple[str, ...]:
+    """``disclosed_fields`` from the facts alone: an offline scan's report holds no claims, only whether the
+    handheld verified the signature (it then sent the credential's hash) and the verdict."""
+    if not signed:
+        return ()
+    if role == OFFICIAL:
+        return OFFICIAL_FIELDS
+    return BUSINESS_FIELDS if valid else ()
+
+
 def verdict_json(verdict: Verdict, role: str, status_age_s: float | None) -> dict[str, Any]:
     """The HTTP body for one verdict, as the caller's role may see it."""
     claims: dict[str, Any] | None = None

@@ -29,12 +29,14 @@ from .audit import (
     FileAuditSink,
     ScanRecordError,
     VerdictEvent,
+    cred_hash,
     event_record,
     scan_record,
 )
+from .check_records import CheckEvent, CheckOutbox, CheckPusher, MemoryCheckOutbox, Sealer, check_record
 from .auth import Caller, KeyRegistry
 from .config import Config
-from .disclosure import iso_utc
+from .disclosure import disclosed_fields, iso_utc, shown_fields
 from .guesses import GuessLimits, MemoryTotpGuard, TotpGuard
 from .metrics import Metrics
 from .organisations import Organisation, OrganisationBook
@@ -118,6 +120,10 @@ class Service:
         self.audit: AuditBuffer[VerdictEvent] = AuditBuffer(
             sink, render=lambda event: event_record(audit_key, event), on_event=self.metrics.event
         )
+        self.checks: AuditBuffer[CheckEvent] | None = None
+        self.check_pusher: CheckPusher | None = None
+        if config.checks_public_key is not None and config.checks_token is not None:
+            self._start_check_records(config.checks_public_key, config.checks_token.reveal())
         self.status = MemoryStatusSource(updated_at=None)
         self.keys = KeyRegistry(config.api_keys_file, clock=clock)
         self.organisations = OrganisationBook(config.organisations_path, clock=clock)
@@ -152,6 +158,42 @@ class Service:
         self.metrics.gauge(
             "verifier_audit_buffered_records", "Audit records waiting to be written.", lambda: float(len(self.audit))
         )
+
+    def _start_check_records(self, public_key: bytes, token: str) -> None:
+        """Records of each check for its holder (verifier.check_records), sealed and pushed to the issuer."""
+        outbox: CheckOutbox
+        if self.redis is not None:
+            from .check_records import RedisCheckOutbox
+
+            outbox = RedisCheckOutbox(self.redis)
+        else:
+            outbox = MemoryCheckOutbox(on_dropped=lambda n: self.metrics.event("check_records_dropped", n))
+        sealer = Sealer(public_key, self.clock)
+        self.checks = AuditBuffer(
+            outbox, render=lambda e: check_record(e, self.organisation_of(e.caller, e.role), sealer),
+            on_event=self.metrics.event, interval_s=1.0,
+        )
+
+        async def blocking(fn: Callable[..., Any], *args: Any) -> Any:
+            return await anyio.to_thread.run_sync(fn, *args) if self.redis is not None else fn(*args)
+
+        self.check_pusher = CheckPusher(outbox, self.config.checks_url, token, self.http, self.clock,
+                                        run_blocking=blocking, on_event=self.metrics.event)
+
+    async def push_check_records(self) -> int:
+        """Hand the waiting check records to the issuer now (the background loop does it every sync interval)."""
+        if self.checks is None or self.check_pusher is None:
+            return 0
+        await anyio.to_thread.run_sync(self.checks.flush)
+        return await self.check_pusher.push()
+
+    async def _push_loop(self) -> None:
+        while True:
+            await anyio.sleep(self.config.sync_interval_s)
+            try:
+                await self.push_check_records()
+            except Exception:
+                log.exception("pushing check records failed; retrying at the next interval")
 
     @property
     def uses_redis(self) -> bool:
@@ -210,23 +252,38 @@ class Service:
         at = iso_utc(now)
         name, role = caller.name, caller.role
         events = []
+        checks = []
         for v in verdicts:
             self.metrics.verdict(v.reason, v.mode)
             ref = v.claims.ref if v.claims is not None else None
             events.append(VerdictEvent(at, name, role, v.reason, v.mode, ref))
+            if ref is not None and self.checks is not None:
+                checks.append(CheckEvent(at, name, role, v.reason, v.mode, cred_hash(ref),
+                                         disclosed_fields(v, role), False))
         self.audit.write(events)
+        if checks and self.checks is not None:
+            self.checks.write(checks)
 
     def record_scans(self, raw_records: Sequence[Any], caller: Caller) -> tuple[int, list[dict[str, Any]]]:
         """Offline scan reports from a handheld: (accepted count, rejected with reasons)."""
         now = self.clock()
         accepted: list[dict[str, Any]] = []
         rejected: list[dict[str, Any]] = []
+        checks: list[CheckEvent] = []
         for i, raw in enumerate(raw_records):
             try:
-                accepted.append(scan_record(self.config.audit_key.reveal(), raw, caller=caller.name, role=caller.role, now=now))
+                record = scan_record(self.config.audit_key.reveal(), raw, caller=caller.name, role=caller.role, now=now)
             except ScanRecordError as exc:
                 rejected.append({"index": i, "error": str(exc)})
+                continue
+            accepted.append(record)
+            if record["cred_ref"] is not None:  # the handheld verified the signature and names the credential
+                fields = shown_fields(caller.role, valid=record["reason"] == "VALID", signed=True)
+                checks.append(CheckEvent(record["at"], caller.name, caller.role, record["reason"], record["mode"],
+                                         bytes.fromhex(raw["cred_ref_hash"]), fields, True))
         self.audit.write_through(accepted)  # the handheld deletes what is accepted: written before answering
+        if checks and self.checks is not None:
+            self.checks.write(checks)
         self.metrics.event("offline_scans_recorded", len(accepted))
         return len(accepted), rejected
 
@@ -267,6 +324,8 @@ class Service:
         async with anyio.create_task_group() as tasks:
             if background_sync:
                 tasks.start_soon(self.sync.run)
+                if self.check_pusher is not None:
+                    tasks.start_soon(self._push_loop)
             try:
                 yield
             finally:
@@ -274,6 +333,12 @@ class Service:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self.checks is not None:
+            try:
+                await self.push_check_records()  # a memory outbox ends with the process: hand it over first
+            except Exception:
+                log.exception("pushing check records at shutdown failed")
+            await anyio.to_thread.run_sync(self.checks.close)
         if self.owns_http:
             await self.http.aclose()
         await anyio.to_thread.run_sync(self.audit.close)  # writes what is waiting, Redis still open
