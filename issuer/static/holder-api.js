@@ -13,6 +13,7 @@ export const PATHS = Object.freeze({
   devices: '/v1/holder/devices',
   removeDevice: (id) => `/v1/holder/devices/${id}/remove`,
   lost: '/v1/holder/lost',
+  checks: '/v1/holder/checks',
 });
 const TIMEOUT_MS = 5000;
 

@@ -3,6 +3,7 @@
 // the phone (enrolment.js); Chinese first with an English switch (text.js).
 
 import {announce, renderCredential} from './card-view.js';
+import {loadChecks, renderChecks} from './checks.js';
 import {goOffline, networkBack, refreshNow, setUnenrolledHandler, shownCredential, startDisplay, stopDisplay, tick} from './code-display.js';
 import {setUpEnrolment, showPanel, showUnenrolled} from './enrolment.js';
 import {loadPhones, renderPhones, setUpPhones} from './phones.js';
@@ -17,6 +18,7 @@ function render() {
   relabelQR();
   renderCredential(shownCredential());
   renderPhones();
+  renderChecks();
   tick();
 }
 
@@ -24,6 +26,7 @@ function start() {
   showPanel('show');
   startDisplay();
   loadPhones();
+  loadChecks();
 }
 
 function unenrol(message) {
@@ -38,7 +41,11 @@ function init() {
     toggleLanguage();
     render();
   });
-  document.getElementById('refresh').addEventListener('click', () => { if (enrolled()) refreshNow(); });
+  document.getElementById('refresh').addEventListener('click', () => {
+    if (!enrolled()) return;
+    refreshNow();
+    loadChecks();
+  });
   setUpPhones();
   setUnenrolledHandler(() => unenrol(t('revoked_device')));
   setUpEnrolment(() => {

@@ -6,12 +6,13 @@
  */
 "use strict";
 
-var CACHE = "holder-shell-v4";
+var CACHE = "holder-shell-v5";
 var SHELL = [
   "/holder/",
   "/holder/static/holder.css",
   "/holder/static/holder.js",
   "/holder/static/card-view.js",
+  "/holder/static/checks.js",
   "/holder/static/code-display.js",
   "/holder/static/device-binding.js",
   "/holder/static/enrolment.js",
