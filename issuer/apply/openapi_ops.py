@@ -66,6 +66,7 @@ PAGE_OPS: tuple[Op, ...] = tuple(
         ("get", "/apply/account/security", "session", "Two-step sign-in page", 200),
         ("post", "/apply/account/security", "session", "Two-step sign-in form", 303),
         ("post", "/apply/credentials/{cred_id}/phone", "session", "Add the permit to this phone", 200),
+        ("post", "/apply/credentials/{cred_id}/lost", "session", "挂失: remove every phone of the permit", 200),
         ("post", "/apply/applications", "session", "Start an application", 303),
         ("get", "/apply/applications/{app_id}", "session", "Application page", 200),
         ("post", "/apply/applications/{app_id}", "session", "Application form", 303),

@@ -142,8 +142,10 @@ def account_routes(platform: Platform) -> list[Route]:
         me = session.account
 
         def read(d: Any) -> dict[str, Any]:
-            return {"applications": d.store.for_account(me.account_id),
-                    "credentials": d.registry.find_by_id_number(me.id_number, today=today),
+            credentials = d.registry.find_by_id_number(me.id_number, today=today)
+            return {"applications": d.store.for_account(me.account_id), "credentials": credentials,
+                    "phones": {c.cred_id: sum(p.active for p in d.registry.devices.list_devices(c.cred_id))
+                               for c in credentials},
                     "notifications": d.store.notifications(me.account_id)}
 
         from issuer.applications.model import ApplicationKind

@@ -17,6 +17,7 @@ from . import admin_routes, api
 from .pages_account import account_routes
 from .pages_application import application_routes
 from .pages_booking import booking_routes
+from .pages_phones import phone_routes
 from .web import Platform
 
 __all__ = ["STATIC", "routes"]
@@ -43,6 +44,7 @@ def routes(state: ServiceState) -> list[BaseRoute]:
         Route("/apply/", home, methods=["GET", "HEAD"]),
         Route("/apply/help", help_page, methods=["GET", "HEAD"]),
         *account_routes(platform),
+        *phone_routes(platform),
         *application_routes(platform),
         *booking_routes(platform),
         *api.routes(platform),
