@@ -71,7 +71,7 @@ def _etagged(request: Request, body: bytes, media_type: str, headers: dict[str, 
     return conditional(request, body, media_type=media_type, headers={**headers, "Cache-Control": "no-cache"})
 
 
-def _file_endpoint(path: Path, headers: dict[str, str]) -> Callable[[Request], Any]:
+def file_endpoint(path: Path, headers: dict[str, str]) -> Callable[[Request], Any]:
     media_type = MEDIA_TYPES[path.suffix]
 
     async def serve(request: Request) -> Response:
@@ -106,12 +106,12 @@ def scanner_routes(policy: ScannerPolicy | None = None) -> list[BaseRoute]:
     chosen = policy or ScannerPolicy()
     methods = ["GET", "HEAD"]
     routes: list[BaseRoute] = [
-        Route("/scan", _file_endpoint(STATIC_DIR / "index.html", PAGE_HEADERS), methods=methods, name="scan:index"),
-        Route("/scan/", _file_endpoint(STATIC_DIR / "index.html", PAGE_HEADERS), methods=methods, name="scan:index-slash"),
+        Route("/scan", file_endpoint(STATIC_DIR / "index.html", PAGE_HEADERS), methods=methods, name="scan:index"),
+        Route("/scan/", file_endpoint(STATIC_DIR / "index.html", PAGE_HEADERS), methods=methods, name="scan:index-slash"),
         Route("/scan/messages.json", _json_endpoint(messages_document), methods=methods, name="scan:messages"),
         Route("/scan/config.json", _json_endpoint(chosen.to_json), methods=methods, name="scan:config"),
     ]
     for url, path in static_files().items():
         headers = SERVICE_WORKER_HEADERS if path.name == "sw.js" else SECURITY_HEADERS
-        routes.append(Route(url, _file_endpoint(path, headers), methods=methods, name=f"scan:{path.name}"))
+        routes.append(Route(url, file_endpoint(path, headers), methods=methods, name=f"scan:{path.name}"))
     return [*routes, *wire_module_routes()]

@@ -41,11 +41,14 @@ export function forgetSession() {
 /** Ask the service who is signed in; unreachable, fall back on the remembered session while it lasts. */
 export async function checkSession(now) {
   const result = navigator.onLine ? await api('/v1/session') : null;
-  if (result && result.status === 200 && result.data && typeof result.data.name === 'string') {
+  // A business session on this origin (the business page) is not this handheld's: the
+  // scanner checks offline with every claim in view, which is for officials only.
+  if (result && result.status === 200 && result.data && typeof result.data.name === 'string'
+      && result.data.role === 'official') {
     const {name, role, expires_at: expiresAt, display_name: displayName} = result.data;
     official = {name, role, expires_at: expiresAt, display_name: displayName || name};
     localStorage.setItem(REMEMBERED, JSON.stringify(official));
-  } else if (result && (result.status === 401 || result.status === 403)) {
+  } else if (result && (result.status === 200 || result.status === 401 || result.status === 403)) {
     forgetSession();
   } else {
     const saved = remembered();

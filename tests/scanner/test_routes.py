@@ -36,10 +36,20 @@ def client(serve) -> httpx.Client:
     return serve()
 
 
-def test_routes_are_starlette_routes_under_scan_and_lib():
+def test_routes_are_starlette_routes_under_scan_business_and_lib():
     routes = scanner_app.routes()
     assert routes and all(isinstance(r, BaseRoute) for r in routes)
-    assert all(getattr(r, "path").startswith(("/scan", "/lib/")) for r in routes)
+    assert all(getattr(r, "path").startswith(("/scan", "/business", "/lib/")) for r in routes)
+
+
+def test_business_pages_are_served_with_the_strict_policy(client):
+    for path in ("/business",):
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+        assert '<html lang="zh-CN">' in r.text
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert client.get("/business/business.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/business/nothing.js").status_code == 404
 
 
 def test_page_is_served_with_a_strict_policy(client):

@@ -16,7 +16,7 @@ from keys.edge.bearer import bearer_token
 from keys.edge.bearer import unauthorized as _unauthorized
 from keys.edge.errors import HttpError
 
-from ..auth import OFFICIAL, Caller
+from ..auth import Caller
 from ..officer_signin import OFFICER_PREFIX
 from ..ratelimit import retry_after_header
 from ..service import Service
@@ -86,7 +86,7 @@ class Authn:
         return Caller(session.name, session.role, "session")
 
     async def session(self, session_id: str) -> Session | None:
-        """The live session of an official key still configured, or None."""
+        """The live session of a key still configured in the session's role, or None."""
         service = self.service
         if len(session_id) > MAX_SESSION_ID:
             return None
@@ -96,6 +96,6 @@ class Authn:
         if session.name.startswith(OFFICER_PREFIX):
             return session  # vouched for by the issuer at sign-in (verifier.officer_signin)
         key = service.keys.by_name(session.name)
-        if key is None or key.role != OFFICIAL:
+        if key is None or key.role != session.role:
             return None
         return session

@@ -16,6 +16,9 @@ RETRY_AFTER_S = "2"
 define("SCANNER_NEEDS_OFFICER", 403, "这是企业核验密钥：只能通过接口查询有效性，不能登录执法核验终端。请使用警员账号登录。",
        "This is a business key: it checks validity through the API and cannot sign in to "
        "the officials' scanner. Sign in with an officer account.")
+define("BUSINESS_KEY_REQUIRED", 403, "这是执法核验密钥：请在执法核验终端（/scan）登录，企业核验页只接受企业密钥。",
+       "This is an official key: sign in at the officials' scanner (/scan); the business page "
+       "takes business keys only.")
 define("OFFICER_SIGN_IN_FAILED", 401, "警员账号、密码或动态口令不正确，或账号无权使用核验终端",
        "Wrong officer name, password or one-time code, or the account may not scan")
 define("ISSUER_UNREACHABLE", 503, "暂时无法连接签发系统核对警员账号，请稍后重试或使用访问密钥",
@@ -31,7 +34,7 @@ define("NOT_READY", 503, "尚未从签发方取得数据，请稍后重试", "No
 
 #: every error code the verifier's API can answer
 CODES: tuple[str, ...] = (
-    "UNAUTHORIZED", "DUPLICATE_AUTHORIZATION", "SCANNER_NEEDS_OFFICER", "OFFICER_SIGN_IN_FAILED",
+    "UNAUTHORIZED", "DUPLICATE_AUTHORIZATION", "SCANNER_NEEDS_OFFICER", "BUSINESS_KEY_REQUIRED", "OFFICER_SIGN_IN_FAILED",
     "ISSUER_UNREACHABLE", "CSRF_HEADER_MISSING", "RATE_LIMITED",
     "INVALID_JSON", "INVALID_INPUT", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE", "CLIENT_DISCONNECTED",
     "HEADERS_TOO_LARGE", "REQUEST_TIMEOUT", "TOO_MANY_CONNECTIONS",

@@ -1,8 +1,11 @@
-"""``/v1/session``: a handheld signs in once and then holds only a cookie.
+"""``/v1/session``: a handheld or the business page signs in once and then holds only a cookie.
 
-Two ways in: an official API key, or an officer account the issuer vouches for
+Two ways in: an API key, or an officer account the issuer vouches for
 (``verifier.officer_signin``: name, password and one-time code, checked by the
-issuer, whose signed statement this service verifies). See ``verifier.sessions``
+issuer, whose signed statement this service verifies). A key opens a session
+only for the page of its role (``"role"``: the officials' scanner by default,
+or the business page), so a business key never gets the scanner, which checks
+codes offline with every claim in view. See ``verifier.sessions``
 for what the server keeps (a name, never a key or a password; hashes of session
 ids).
 """
@@ -18,7 +21,7 @@ from starlette.routing import Route
 from keys.edge.body import json_object, read_json
 from keys.edge.errors import HttpError
 
-from ..auth import OFFICIAL
+from ..auth import OFFICIAL, ROLES
 from ..disclosure import iso_utc
 from ..officer_signin import OFFICER_PREFIX, OfficerSignInFailed, officer_sign_in
 from ..service import Service
@@ -58,13 +61,17 @@ def routes(service: Service, authn: Authn) -> list[Route]:
         return Session(OFFICER_PREFIX + officer.username, OFFICIAL, now + config.session_ttl_s,
                        officer.display_name)
 
-    async def key_session(plain: str) -> Session:
+    async def key_session(plain: str, page: Any) -> Session:
+        """A session for a key of the role the signing-in page is for: the officials' scanner
+        (the default) or the business page, so each page only ever shows what its role gets."""
+        if page not in ROLES:
+            raise HttpError("INVALID_INPUT", "'role' must be 'official' or 'business'")
         key = service.keys.lookup(plain.strip())
         if key is None:
             service.metrics.event("unauthorized")
             raise unauthorized()
-        if key.role != OFFICIAL:
-            raise HttpError("SCANNER_NEEDS_OFFICER")
+        if key.role != page:
+            raise HttpError("SCANNER_NEEDS_OFFICER" if page == OFFICIAL else "BUSINESS_KEY_REQUIRED")
         await authn.charge(key.name)
         return Session(key.name, key.role, service.clock() + config.session_ttl_s)
 
@@ -77,7 +84,7 @@ def routes(service: Service, authn: Authn) -> list[Route]:
                 return made
             session = made
         elif isinstance(plain, str):
-            session = await key_session(plain)
+            session = await key_session(plain, body.get("role", OFFICIAL))
         else:
             raise HttpError("INVALID_INPUT", "send 'api_key', or 'officer', 'password' and 'otp'")
         now = service.clock()

@@ -1,0 +1,133 @@
+"""The business page (/business) against the real verifier service, in headless Chromium:
+sign-in with a business key only, a code typed or pasted, the verdict as a business
+sees it (permit type, district and validity; nothing about the holder without their
+consent; nothing at all for a refused code), Chinese first with English, sign-out."""
+
+from __future__ import annotations
+
+import pytest
+
+from .codes import claims
+from .page_helpers import WAIT_MS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 780})
+    yield ctx
+    ctx.close()
+
+
+def open_business(context, base: str):
+    page = context.new_page()
+    page.goto(f"{base}/business")
+    page.wait_for_selector("body[data-loaded='true']", timeout=WAIT_MS)
+    return page
+
+
+def business_sign_in(page, key: str) -> None:
+    page.wait_for_selector("#signin:not([hidden])", timeout=WAIT_MS)
+    page.fill("#business-key", key)
+    page.click("#signin-button")
+    page.wait_for_selector("body[data-state='ready']", timeout=WAIT_MS)
+
+
+def type_code(page, text: str) -> dict:
+    """Type (or paste) a code into the field and press Enter; the verdict shown for it."""
+    page.evaluate("() => { const v = document.getElementById('verdict'); v.hidden = true; v.dataset.reason = ''; }")
+    page.fill("#code-input", text)
+    page.press("#code-input", "Enter")
+    page.wait_for_selector("#verdict:not([hidden])", timeout=WAIT_MS)
+    return read_business_verdict(page)
+
+
+def read_business_verdict(page) -> dict:
+    return page.evaluate(
+        """() => {
+          const box = document.getElementById('verdict');
+          const fields = (id) => Object.fromEntries([...document.querySelectorAll(`#${id} dd`)].map((dd) => [dd.dataset.field, dd.textContent]));
+          return {
+            reason: box.dataset.reason, tone: box.dataset.tone, consent: box.dataset.consent,
+            title: document.getElementById('verdict-title').textContent,
+            note: document.getElementById('verdict-consent').textContent,
+            disclosed: fields('verdict-disclosed'), claims: fields('verdict-claims'),
+            focused: document.activeElement === box,
+          };
+        }"""
+    )
+
+
+def test_business_page_flow(context, verifier, issuer):
+    page = open_business(context, verifier.url)
+    assert page.get_attribute("body", "data-state") == "signin"
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert page.text_content("label[for=business-key]") == "企业访问密钥"
+
+    # An official key belongs on the officials' scanner; a wrong key is refused.
+    page.fill("#business-key", verifier.official_key)
+    page.click("#signin-button")
+    page.wait_for_function("() => document.getElementById('signin-error').textContent !== ''", timeout=WAIT_MS)
+    assert "执法核验终端" in page.text_content("#signin-error")
+    page.fill("#business-key", "vk_not-a-key")
+    page.click("#signin-button")
+    page.wait_for_function("() => document.getElementById('signin-error').textContent.includes('无效')", timeout=WAIT_MS)
+
+    business_sign_in(page, verifier.business_key)
+    assert page.input_value("#business-key") == ""
+    assert page.text_content("#who").startswith("shop-")
+    assert page.evaluate("() => document.activeElement.id") == "code-input"
+    assert [c["httpOnly"] for c in context.cookies()] == [True]
+    assert verifier.business_key not in page.content()
+
+    valid = type_code(page, issuer.minted(claims(name="李娜", district=6), period=120))
+    assert (valid["reason"], valid["tone"], valid["consent"]) == ("VALID", "valid", "noChoice")
+    assert valid["disclosed"] == {}
+    assert valid["claims"]["district"] == "海淀区" and valid["claims"]["valid_until"] == "2099-12-31"
+    assert set(valid["claims"]) == {"permit_type", "district", "valid_until"}
+    assert valid["focused"]
+    assert "李娜" not in page.text_content("body") and "123X" not in page.text_content("body")
+
+    refused = type_code(page, "HC1:NOT-A-CODE")
+    assert refused["reason"] == "MALFORMED" and refused["tone"] == "refused"
+    assert refused["claims"] == {} and refused["consent"] == "refusedNothing"
+
+    # English on a switch, the verdict redrawn in it.
+    page.click("#lang-toggle")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.text_content("#verdict-consent") == "The code was refused: nothing about the holder is shown."
+    assert page.text_content("label[for=code-input]").startswith("Or type or paste")
+    page.click("#lang-toggle")
+
+    # Keyboard only: the next check starts from the field again.
+    page.click("#verdict-next")
+    assert page.is_hidden("#verdict")
+    assert page.evaluate("() => document.activeElement.id") == "code-input"
+
+    page.click("#sign-out")
+    page.wait_for_selector("body[data-state='signin']", timeout=WAIT_MS)
+    page.reload()
+    page.wait_for_selector("body[data-loaded='true'][data-state='signin']", timeout=WAIT_MS)
+
+
+def test_a_business_session_is_not_the_officials_scanner(context, verifier):
+    page = open_business(context, verifier.url)
+    business_sign_in(page, verifier.business_key)
+    scanner = context.new_page()
+    scanner.goto(f"{verifier.url}/scan")
+    scanner.wait_for_selector("body[data-loaded='true']", timeout=WAIT_MS)
+    assert scanner.get_attribute("body", "data-state") == "signin"
+
+
+def test_business_page_at_200_percent_zoom(browser, verifier):
+    """At 200% zoom (a 640 px window read as 320 CSS px) nothing needs a sideways scroll."""
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 640, "height": 800}, device_scale_factor=1)
+    page = ctx.new_page()
+    page.goto(f"{verifier.url}/business")
+    page.wait_for_selector("body[data-loaded='true']", timeout=WAIT_MS)
+    page.evaluate("() => { document.body.style.zoom = '2'; }")
+    business_sign_in(page, verifier.business_key)
+    width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], width
+    ctx.close()
