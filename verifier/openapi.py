@@ -99,7 +99,7 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
             "type": "object",
             "properties": {
                 "name": {"type": "string"},
-                "role": {"type": "string", "enum": ["official"]},
+                "role": {"type": "string", "enum": ["official", "business"]},
                 "expires_at": {"type": "string", "format": "date-time"},
                 "display_name": {"type": "string", "description": "an officer's name, else the key's name"},
             },
@@ -209,11 +209,14 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
         },
         "/v1/session": {
             "post": {
-                "summary": "Sign a handheld in with an official API key or an officer account (checked by the issuer); sets the session cookie",
+                "summary": "Sign a handheld in with an official API key or an officer account (checked by the issuer), or the business page with a business key; sets the session cookie",
                 "requestBody": {
                     "required": True,
                     "content": {"application/json": {"schema": {"oneOf": [
-                        {"type": "object", "required": ["api_key"], "properties": {"api_key": {"type": "string"}}},
+                        {"type": "object", "required": ["api_key"], "properties": {
+                            "api_key": {"type": "string"},
+                            "role": {"type": "string", "enum": ["official", "business"], "default": "official",
+                                     "description": "the page signing in: the officials' scanner or the business page; the key must have this role"}}},
                         {"type": "object", "required": ["officer", "password", "otp"],
                          "properties": {"officer": {"type": "string"}, "password": {"type": "string"}, "otp": {"type": "string"}}},
                     ]}}},
