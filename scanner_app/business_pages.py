@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from .pages import MEDIA_TYPES, PAGE_HEADERS, SECURITY_HEADERS, file_endpoint
 
 BUSINESS_DIR = Path(__file__).resolve().parent / "business"
-PAGES = {"/business": "index.html"}
+PAGES = {"/business": "index.html", "/business/keys": "keys.html"}
 
 
 def business_files() -> dict[str, Path]:

@@ -79,6 +79,6 @@ def test_verifier_add_key_writes_the_file_the_server_reads(tmp_path: Path, monke
     assert config.api_keys_file == var / "verifier" / "api-keys.json"
     assert verifier_cli(["add-key", "--name", "landlord-7", "--role", "business"]) == 0
     plain = capsys.readouterr().out.strip()
-    registry = KeyRegistry(load_config(announce=lambda line: None).api_keys_file, clock=lambda: 0.0)
+    registry = KeyRegistry(load_config(announce=lambda line: None).api_keys_file)
     found = registry.lookup(plain)
     assert found is not None and found.name == "landlord-7" and found.role == "business"

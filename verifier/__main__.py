@@ -1,4 +1,4 @@
-"""``python -m verifier serve | add-key``.
+"""``python -m verifier serve | add-key | keys | revoke-key | add-organisation | organisations``.
 
 ``serve`` checks the configuration (see verifier.config; errors are one line
 and exit status 2) and runs the service (verifier.server: uvicorn with httptools
@@ -8,9 +8,12 @@ the embedded default it first creates the dev API keys and prints them once.
 ``add-key`` appends a key to the key file the server reads (``--file``, else
 ``verifier.config.Files``: ``VERIFIER_API_KEYS_FILE``, else the dev file under
 ``VERIFIER_VAR_DIR``) and prints the plain key: it is not stored anywhere and
-cannot be shown again. A running verifier picks the new key up within a second.
-With ``--organisation`` the key belongs to that registered organisation and
-takes its role.
+cannot be shown again. A running verifier picks the new key up at its next
+request. With ``--organisation`` the key belongs to that registered organisation
+and takes its role; with ``--admin`` as well, it manages that organisation's
+keys (``verifier.key_admin``). ``keys`` lists keys with who made and who
+revoked them; ``revoke-key`` revokes one, refused by every worker at once. Acts
+are recorded as ``operator:<login>`` (``--by`` to name someone else).
 
 ``add-organisation`` registers a verifier organisation (id, display names in
 Chinese and English, role) in the organisations file (``--organisations-file``,
@@ -72,20 +75,38 @@ def _files(args: argparse.Namespace) -> tuple[Path, Path]:
     return keys_file, organisations_beside(keys_file) if args.file else files.organisations_file
 
 
+def _operator(args: argparse.Namespace) -> str:
+    """Who acts on the command line, as the key file records it: ``operator:<login>``."""
+    import getpass
+
+    from .key_admin import check_operator_name
+
+    return check_operator_name(args.by or getpass.getuser())
+
+
 def _add_key(args: argparse.Namespace) -> int:
+    import time
+
     from .auth import add_key
+    from .key_admin import iso_now
     from .organisations import add_member_key
 
     path, orgs_path = _files(args)
     if args.role is None and args.organisation is None:
         print("verifier: add-key needs --role or --organisation", file=sys.stderr)
         return 2
+    if args.admin and args.organisation is None:
+        print("verifier: --admin needs --organisation (an admin key manages its organisation's keys)", file=sys.stderr)
+        return 2
     try:
+        at, by = iso_now(time.time()), _operator(args)
         if args.organisation is not None:
-            org, plain = add_member_key(path, orgs_path, args.name, args.organisation, args.role)
+            org, plain = add_member_key(path, orgs_path, args.name, args.organisation, args.role,
+                                        admin=args.admin, created_at=at, created_by=by)
             role, whose = org.role, f" of {org.id!r} ({org.name_zh} / {org.name_en})"
         else:
-            role, whose, plain = args.role, "", add_key(path, args.name, args.role)
+            role, whose = args.role, ""
+            plain = add_key(path, args.name, args.role, created_at=at, created_by=by)
     except ConfigError as exc:
         print(f"verifier: {exc}", file=sys.stderr)
         return 2
@@ -139,6 +160,40 @@ def _organisations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys(args: argparse.Namespace) -> int:
+    from .key_admin import keys_of
+
+    path, _ = _files(args)
+    try:
+        keys = keys_of(path, args.organisation)
+    except ConfigError as exc:
+        print(f"verifier: {exc}", file=sys.stderr)
+        return 2
+    for k in keys:
+        state = f"revoked {k.revoked_at} by {k.revoked_by}" if k.revoked else "in use"
+        made = f"created {k.created_at or '-'} by {k.created_by or '-'}"
+        print(f"{k.name}\t{k.role}\t{k.organisation or '-'}\t{'admin' if k.admin else '-'}\t{made}\t{state}")
+    return 0
+
+
+def _revoke_key(args: argparse.Namespace) -> int:
+    import time
+
+    from .key_admin import KeyAdminError, revoke_key
+
+    path, _ = _files(args)
+    try:
+        key = revoke_key(path, args.name, _operator(args), time.time())
+    except (ConfigError, KeyAdminError) as exc:
+        print(f"verifier: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"verifier: cannot write {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"revoked key {key.name!r} ({key.revoked_at}, by {key.revoked_by}); every worker refuses it from now on")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from .http_guard import ClientLimits
 
@@ -168,19 +223,27 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", choices=["official", "business"],
                      help="the key's role (with --organisation: the organisation's, the default)")
     add.add_argument("--organisation", help="id of the registered organisation the key belongs to")
+    add.add_argument("--admin", action="store_true",
+                     help="the key manages its organisation's keys (/v1/keys, the page /business/keys)")
+    keys = sub.add_parser("keys", help="list keys (revoked ones too) with who made and who revoked them")
+    keys.add_argument("--organisation", help="only this organisation's keys")
+    revoke = sub.add_parser("revoke-key", help="revoke a key: every worker refuses it at once; it stays listed")
+    revoke.add_argument("--name", required=True)
+    for command in (add, revoke):
+        command.add_argument("--by", help="who acts, recorded as operator:<login> (default: your login)")
     org = sub.add_parser("add-organisation", help="register a verifier organisation with its display names")
     org.add_argument("--id", required=True, help="the id keys name it by (letters, digits, _.:@-)")
     org.add_argument("--name-zh", required=True, help="display name in Chinese, as holders will read it")
     org.add_argument("--name-en", required=True, help="display name in English")
     org.add_argument("--role", required=True, choices=["official", "business"])
     listing = sub.add_parser("organisations", help="list the organisations and their keys")
-    for command in (add, org, listing):
+    for command in (add, org, listing, keys, revoke):
         command.add_argument("--file", help="key file (default: VERIFIER_API_KEYS_FILE or the dev file)")
         command.add_argument("--organisations-file",
                              help="organisations file (default: VERIFIER_ORGANISATIONS_FILE, else beside the key file)")
     args = parser.parse_args(argv)
     commands = {"serve": _serve, "add-key": _add_key, "add-organisation": _add_organisation,
-                "organisations": _organisations}
+                "organisations": _organisations, "keys": _keys, "revoke-key": _revoke_key}
     return commands[args.command](args)
 
 

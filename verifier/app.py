@@ -14,6 +14,9 @@ one module of ``verifier.http`` per group::
     POST   /v1/session         sign a handheld in with an official key -> cookie  http.session_api
     GET    /v1/session         who am I
     DELETE /v1/session         sign out
+    GET    /v1/keys            an organisation's keys (its admin key)            http.keys_api
+    POST   /v1/keys            a new key, shown once
+    DELETE /v1/keys/{name}     revoke a key of the organisation
     GET    /v1/keyset          cached issuer key set (public, ETag)              http.public
     GET    /v1/status-list     cached signed status list (public, ETag)
     GET    /v1/time            server time for the handhelds' clock check
@@ -21,6 +24,7 @@ one module of ``verifier.http`` per group::
     GET    /metrics            Prometheus text
     GET    /openapi.json       this API described
     GET    /scan, /vendor/...  the handheld app (scanner_app) and shared browser files
+    GET    /business[/keys]    the business page and its key self-service page (scanner_app)
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from keys.errors import ServiceUnavailable
 
 from . import devsetup
 from .config import Config, describe
-from .http import public, session_api, verify
+from .http import keys_api, public, session_api, verify
 from .http.authn import Authn
 from .http.errors import RETRY_AFTER_S
 from .http.fast_verify import FastVerify
@@ -86,6 +90,7 @@ def create_app(
     routes: list[BaseRoute] = [
         *verify.routes(service, authn),
         *session_api.routes(service, authn),
+        *keys_api.routes(service, authn),
         *public.routes(service, scanner_paths),
         *mounted,
     ]

@@ -16,6 +16,7 @@ from keys.edge.errors import lookup
 
 from .config import Config
 from .http.errors import CODES
+from .openapi_keys import key_paths, key_schemas
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -269,6 +270,8 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
         },
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
     }
+    schemas.update(key_schemas())
+    paths.update(key_paths(_ref, _json, _errors))
     for page in extra_pages:
         paths.setdefault(page, {"get": {"summary": "handheld scanner web app (page or script)", "responses": {"200": {"description": "the page"}}}})
     return {

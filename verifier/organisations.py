@@ -136,15 +136,17 @@ def add_organisation(path: Path, org_id: str, name_zh: str, name_en: str, role: 
 
 
 def add_member_key(keys_file: Path, organisations_file: Path, name: str, organisation: str,
-                   role: str | None = None) -> tuple[Organisation, str]:
-    """A new key of a registered organisation, in its role: (the organisation, the plain key)."""
+                   role: str | None = None, *, admin: bool = False, created_at: str | None = None,
+                   created_by: str | None = None) -> tuple[Organisation, str]:
+    """A new key of a registered organisation, in its role: (the organisation, the plain key).
+    ``admin``: the key manages the organisation's keys (``verifier.key_admin``)."""
     org = {o.id: o for o in load_organisations(organisations_file)}.get(organisation)
     if org is None:
         raise ConfigError(f"no organisation {organisation!r} in {organisations_file} "
                           "(register it with `python -m verifier add-organisation`)")
     if role is not None and role != org.role:
         raise ConfigError(f"organisation {org.id!r} is {org.role}: its keys cannot be {role}")
-    return org, add_key(keys_file, name, org.role, org.id)
+    return org, add_key(keys_file, name, org.role, org.id, admin=admin, created_at=created_at, created_by=created_by)
 
 
 def own_organisation(name: str, role: str) -> Organisation:

@@ -125,7 +125,7 @@ class Service:
         if config.checks_public_key is not None and config.checks_token is not None:
             self._start_check_records(config.checks_public_key, config.checks_token.reveal())
         self.status = MemoryStatusSource(updated_at=None)
-        self.keys = KeyRegistry(config.api_keys_file, clock=clock)
+        self.keys = KeyRegistry(config.api_keys_file)
         self.organisations = OrganisationBook(config.organisations_path, clock=clock)
         local_limiter = RateLimiter(config.rate_per_s, config.rate_burst, clock=clock)
         self.limiter: Limiter = local_limiter

@@ -6,10 +6,11 @@
 import {api, loadJson} from '/scan/api.js';
 import {CameraScanner} from '/scan/camera.js';
 import {byId} from '/scan/dom.js';
-import {lang, loadLanguage, toggleLanguage} from '/scan/i18n.js';
+import {loadLanguage, toggleLanguage} from '/scan/i18n.js';
 import {knownReason, loadMessages} from '/scan/reasons.js';
 import {trimScanned} from '/lib/wire.js';
-import {checkSession, currentBusiness, forgetSession, signIn, signOut} from './session.js';
+import {checkSession, currentBusiness, forgetSession, signOut} from './session.js';
+import {setUpSignIn} from './signin-form.js';
 import {applyLanguage, t} from './text.js';
 import {hideVerdict, renderVerdict, showVerdict} from './verdict.js';
 
@@ -35,25 +36,6 @@ function showScreen(message = '') {
     hideVerdict();
     stopCamera();
     byId('business-key').focus();
-  }
-}
-
-function problemText(problem) {
-  return typeof problem === 'string' ? t(problem) : problem[lang()];
-}
-
-async function onSignIn(event) {
-  event.preventDefault();
-  const input = byId('business-key');
-  const key = input.value.trim();
-  input.value = '';
-  if (!key) return;
-  byId('signin-button').disabled = true;
-  try {
-    const problem = await signIn(key);
-    showScreen(problem ? problemText(problem) : '');
-  } finally {
-    byId('signin-button').disabled = false;
   }
 }
 
@@ -151,7 +133,7 @@ async function main() {
     toggleLanguage();
     render();
   });
-  byId('signin-form').addEventListener('submit', onSignIn);
+  setUpSignIn((message) => showScreen(message));
   byId('sign-out').addEventListener('click', onSignOut);
   byId('code-form').addEventListener('submit', onCodeForm);
   byId('camera-toggle').addEventListener('click', toggleCamera);

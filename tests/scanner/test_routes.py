@@ -43,7 +43,7 @@ def test_routes_are_starlette_routes_under_scan_business_and_lib():
 
 
 def test_business_pages_are_served_with_the_strict_policy(client):
-    for path in ("/business",):
+    for path in ("/business", "/business/keys"):
         r = client.get(path)
         assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
         assert '<html lang="zh-CN">' in r.text

@@ -19,7 +19,7 @@ from verifier.auth import KeyRegistry, load_keys
 from verifier.config import Config, ConfigError
 from tests.fixtures.redis_server import free_port
 
-from .service_kit import ROTATION_SECRET, Clock, FakeIssuer, Verifier, make_config
+from .service_kit import ROTATION_SECRET, FakeIssuer, Verifier, make_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -125,7 +125,7 @@ def test_dev_first_run_creates_keys_once(tmp_path):
     assert stat.S_IMODE((tmp_path / "var" / "verifier" / "audit-key").stat().st_mode) == 0o600
     plain = dict(line.split("=", 1) for line in plain_file.read_text().splitlines())
     assert any(plain["OFFICIAL_KEY"] in note for note in notes) and any(plain["BUSINESS_KEY"] in note for note in notes)
-    registry = KeyRegistry(tmp_path / "var" / "verifier" / "api-keys.json", clock=Clock())
+    registry = KeyRegistry(tmp_path / "var" / "verifier" / "api-keys.json")
     assert registry.lookup(plain["OFFICIAL_KEY"]).role == "official"
     assert registry.lookup(plain["BUSINESS_KEY"]).role == "business"
     key_file_text = (tmp_path / "var" / "verifier" / "api-keys.json").read_text()

@@ -85,12 +85,11 @@ def test_sign_out_and_expiry(make_verifier, issuer, clock):
     assert v.client.post("/v1/verify", json={"code": issuer.minted()}, headers=SCANNER).status_code == 401
 
 
-def test_removing_the_key_ends_its_sessions(make_verifier, issuer, clock):
+def test_removing_the_key_ends_its_sessions_at_once(make_verifier, issuer):
     v = make_verifier()
     sign_in(v)
     assert v.client.get("/v1/session").status_code == 200
     write_keys_file(v.config.api_keys_file, [{"name": "landlord-1", "role": "business", "sha256": key_digest(BUSINESS_KEY).hex()}])
-    clock.advance(2)  # the key file is re-read at most once a second
     assert v.client.get("/v1/session").status_code == 401
     assert v.verify(issuer.minted()).status_code == 401
     assert v.verify(issuer.minted(), key=BUSINESS_KEY).status_code == 200

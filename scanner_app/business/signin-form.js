@@ -1,0 +1,30 @@
+// The sign-in form both business pages share: the key is read from the field,
+// the field emptied at once, and the key sent once to open a session.
+
+import {byId} from '/scan/dom.js';
+import {lang} from '/scan/i18n.js';
+import {signIn} from './session.js';
+import {t} from './text.js';
+
+/** The text of a sign-in problem: one of our own words, or the service's {zh, en}. */
+export function problemText(problem) {
+  return typeof problem === 'string' ? t(problem) : problem[lang()];
+}
+
+/** Wire the form; `done(problemText or '')` after each attempt. */
+export function setUpSignIn(done) {
+  byId('signin-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const input = byId('business-key');
+    const key = input.value.trim();
+    input.value = '';
+    if (!key) return;
+    byId('signin-button').disabled = true;
+    try {
+      const problem = await signIn(key);
+      done(problem ? problemText(problem) : '');
+    } finally {
+      byId('signin-button').disabled = false;
+    }
+  });
+}
