@@ -37,6 +37,7 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
+from . import profile
 from .conftest import Recorder
 from .kit import PERIOD, World
 from .serve import API_KEY, HOST
@@ -292,3 +293,12 @@ def test_workers_with_redis(workdir: Path, redis_server: Any, recorder: Recorder
     finally:
         for server in servers.values():
             server.close()
+
+
+def test_profile(memory_server: Server, recorder: Recorder, live: World) -> None:
+    """Where the server's CPU goes for each endpoint at 16 connections (benchmarks/profile.py)."""
+    for name, path, batch, pool in ENDPOINTS:
+        started = profile.start(memory_server.proc.pid, DURATION_S)
+        result = run_wrk(memory_server, path, _fresh(live, pool), 16, batch)
+        assert result["errors"] == 0 and result["non200"] == 0, (name, result)
+        recorder.add(f"profile/{name}", profile.finish(started))

@@ -266,6 +266,7 @@ def table(summary: dict[str, Any]) -> str:
                     f"| {_ms(r['p50_us'])} | {_ms(r['p99_us'])} | {cpu} | {valid} | {100 * r['wrk_cpu']:.0f}% "
                     f"| {100 * r['server_cpu']:.0f}% |"
                 )
+    lines += profile_table(http)
     if summary.get("import"):
         info = summary["import"]
         lines += ["", f"Registry import: {info.get('rows', 0):,} legacy rows in {info.get('seconds')} s, "
@@ -277,6 +278,24 @@ def table(summary: dict[str, Any]) -> str:
     for key in ("pynacl", "cryptography", "pyjwt", "segno", "uvicorn", "starlette", "redis_py", "redis_server", "wrk"):
         lines.append(f"| {key} | {m[key]} |")
     return "\n".join(lines) + "\n"
+
+
+def profile_table(http: dict[str, Any]) -> list[str]:
+    """Where the server's CPU went, per endpoint (benchmarks/profile.py), as table lines."""
+    profiles = {name: http.get(f"profile/{name}") for name in ("verify", "batch")}
+    if not any(profiles.values()):
+        return []
+    lines = ["", "Where the server's CPU goes at 16 connections (py-spy samples, benchmarks/profile.py):", ""]
+    for name, label in (("verify", "POST /v1/verify"), ("batch", "POST /v1/verify/batch (100)")):
+        found = profiles[name]
+        if not found:
+            continue
+        if "error" in found:
+            lines.append(f"- {label}: no profile ({found['error']})")
+            continue
+        shares = ", ".join(f"{part} {100 * share:.0f}%" for part, share in sorted(found["shares"].items(), key=lambda kv: -kv[1]))
+        lines.append(f"- {label} ({found['samples']:,} samples): {shares}")
+    return lines
 
 
 def plot(summary: dict[str, Any], path: Path) -> None:

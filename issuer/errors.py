@@ -123,6 +123,8 @@ class SeparationOfDutiesError(LifecycleError):
     """The officer who accepted an application may not also decide it."""
 
     code = ErrorCode.SEPARATION_OF_DUTIES
+
+
 class ForbiddenError(LifecycleError):
     """The officer is signed in but their role may not do this (or they act on their own acceptance)."""
 
