@@ -1,12 +1,9 @@
 """The holder's phone API: enrol once with a code, then fetch live codes and offline passes.
 
 * ``POST /v1/holder/enrol`` trades a one-time enrolment code for a device token.
-  Failed attempts are limited per phone (the random ``install_id`` the page keeps;
-  the address only for a client that sends none), so one mistyping phone waits
-  without locking out others behind the same address; all failures together have
-  a ceiling too, so the code space (about 2^39) cannot be walked through in the
-  code's 15-minute life by a client inventing new ids. The refusal carries the
-  wait (``Retry-After`` and ``retry_after``), which the page shows.
+  Failed attempts are limited per phone and per enrolment code, never per
+  address alone (issuer.enrol_limits); the refusal carries the wait
+  (``Retry-After``), which the page counts down.
 * ``GET /v1/holder/live`` returns the code for the current period. The page draws
   the QR code itself; ``?svg=1`` adds a server-drawn SVG for clients that cannot.
 * ``GET /v1/holder/pass`` returns a signed offline pass with its TOTP parameters.
@@ -20,9 +17,7 @@ gets 401, a credential that cannot be shown (suspended, revoked, expired) gets 4
 from __future__ import annotations
 
 import io
-import re
-from collections import OrderedDict
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 import segno
 from starlette.requests import Request
@@ -37,48 +32,12 @@ from keys.timekeeping import beijing_date
 
 from .auth import bearer_token, unauthorized
 from .device_use import note_device_use
+from .enrol_limits import EnrolmentLimits
 from .holder_state import endorsement_view, state_view
 from .http_errors import ok, read_json, text_field
 from .minting import NotMintable, require_mintable
 from .state import ServiceState
 from .views import holder_view
-
-
-class FailureLimiter:
-    """At most ``limit`` failures per client within ``window_s``; bounded memory."""
-
-    def __init__(self, clock: Callable[[], float], *, limit: int = 10, window_s: float = 600.0,
-                 max_clients: int = 10_000) -> None:
-        self.clock = clock
-        self.limit = limit
-        self.window_s = window_s
-        self.max_clients = max_clients
-        self._failures: OrderedDict[str, list[float]] = OrderedDict()
-
-    def _recent(self, client: str, now: float) -> list[float]:
-        times = [t for t in self._failures.get(client, []) if now - t < self.window_s]
-        if times:
-            self._failures[client] = times
-        else:
-            self._failures.pop(client, None)
-        return times
-
-    def blocked_for(self, client: str) -> float:
-        """Seconds until ``client`` may try again (0 when it may now)."""
-        now = self.clock()
-        times = self._recent(client, now)
-        if len(times) < self.limit:
-            return 0.0
-        return max(1.0, times[0] + self.window_s - now)
-
-    def failed(self, client: str) -> None:
-        now = self.clock()
-        times = self._recent(client, now)
-        times.append(now)
-        self._failures[client] = times
-        self._failures.move_to_end(client)
-        while len(self._failures) > self.max_clients:
-            self._failures.popitem(last=False)
 
 
 def enrolled_holder(
@@ -110,23 +69,9 @@ def enrolled_holder(
     return run
 
 
-_INSTALL_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
-#: Failed enrolments of all clients together per window: bounds guessing by a client inventing ids.
-ALL_CLIENTS_LIMIT = 500
-
-
-def enrolling_client(request: Request, data: Mapping[str, Any]) -> str:
-    """Whom an enrolment failure is counted against: the phone's install id, else its address."""
-    install = data.get("install_id")
-    if isinstance(install, str) and _INSTALL_ID.fullmatch(install):
-        return "install:" + install
-    return "address:" + (request.client.host if request.client else "unknown")
-
-
 def routes(state: ServiceState) -> list[Route]:
     worker = state.worker
-    limiter = FailureLimiter(state.now)
-    everyone = FailureLimiter(state.now, limit=ALL_CLIENTS_LIMIT)
+    limits = EnrolmentLimits(state.now)
 
     def device_credential(request: Request) -> Callable[[Registry, Lifecycle], Credential]:
         find = enrolled_holder(request, state)
@@ -134,20 +79,15 @@ def routes(state: ServiceState) -> list[Route]:
 
     async def enrol(request: Request) -> Response:
         data = await read_json(request)
-        client = enrolling_client(request, data)
-        wait = max(limiter.blocked_for(client), everyone.blocked_for("*"))
-        if wait:
-            seconds = int(wait)
-            raise HttpError("TOO_MANY_ATTEMPTS", f"retry after {seconds} s", headers={"Retry-After": str(seconds)},
-                            zh=f"尝试次数过多，请 {seconds} 秒后再试", en=f"Too many attempts: try again in {seconds} s")
         code = text_field(data, "code", limit=32) or ""
+        counted = limits.counted(request, data, code)
+        limits.check(counted)
         label = text_field(data, "label", required=False, limit=64) or "手机 phone"
         now_dt = state.now_dt()
         try:
             token = await worker.call(lambda reg, lc: reg.devices.enrol_device(code, label, now_dt))
         except Exception:
-            limiter.failed(client)
-            everyone.failed("*")
+            limits.failed(counted)
             raise
         return ok({"device_token": token}, 201)
 
