@@ -20,21 +20,18 @@ and a holder may still ask about one; they are counted separately.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from itertools import islice
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
-from issuer.legacy import (
-    ExportFormatError,
-    LegacyRow,
-    RowValidator,
-    column_positions,
-    decode_export,
-)
+from issuer.legacy import ExportFormatError, LegacyRow, RowValidator, column_positions
 from issuer.model import Status, timestamp
 from keys.timekeeping import beijing_date
 from issuer.progress import NullProgress, Progress
@@ -102,10 +99,17 @@ def import_file(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
-    """Import an export file (UTF-8 with or without BOM, or GBK)."""
-    text, encoding = decode_export(path.read_bytes())
-    return import_text(registry, text, source=path.name, encoding=encoding, actor=actor,
-                       now=now, progress=progress, batch_size=batch_size)
+    """Import an export file (UTF-8 with or without BOM, or GBK), read as a stream.
+
+    The file is read twice: once to learn its encoding and count its records (so
+    the progress bar knows its total), then to import it. Neither pass holds the
+    file in memory: a city's export of millions of rows is gigabytes as Python
+    strings.
+    """
+    encoding, total = _survey(path)
+    with path.open(encoding=encoding, newline="") as stream:
+        return _import_stream(registry, stream, total, source=path.name, encoding=encoding,
+                              actor=actor, now=now, progress=progress, batch_size=batch_size)
 
 
 def import_text(
@@ -120,22 +124,57 @@ def import_text(
     batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
     """Import decoded export text; `source` names it in reports and the audit log."""
+    total = _count_records(io.StringIO(text, newline=""))
+    return _import_stream(registry, io.StringIO(text, newline=""), total, source=source,
+                          encoding=encoding, actor=actor, now=now, progress=progress,
+                          batch_size=batch_size)
+
+
+def _survey(path: Path) -> tuple[str, int]:
+    """(encoding, data records) of an export file: UTF-8 (BOM or not) if it decodes, else GBK."""
+    with path.open("rb") as raw:
+        bom = raw.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+    for encoding in ("utf-8-sig" if bom else "utf-8", "gbk"):
+        try:
+            with path.open(encoding=encoding, newline="") as stream:
+                return encoding, _count_records(stream)
+        except UnicodeDecodeError:
+            continue
+    raise ExportFormatError("bad_encoding", "file is neither UTF-8 nor GBK")
+
+
+def _count_records(stream: TextIO) -> int:
+    """Data records (non-blank, header excluded) of an export, as the import will see them."""
+    return max(0, sum(1 for _ in _records(stream)) - 1)
+
+
+def _import_stream(
+    registry: Registry,
+    stream: TextIO,
+    total: int,
+    *,
+    source: str,
+    encoding: str,
+    actor: str,
+    now: datetime,
+    progress: Progress | None,
+    batch_size: int,
+) -> ImportReport:
     bar = progress if progress is not None else NullProgress()
-    records = list(_records(text))
-    if not records:
+    records = _records(stream)
+    first = next(records, None)
+    if first is None:
         raise ExportFormatError("bad_header", "file is empty")
-    header_line, header = records[0]
+    header_line, header = first
     positions = column_positions(header)
     validator = RowValidator(positions, len(header), beijing_date(now))
-    rows = records[1:]
 
     first_line: dict[str, int] = {}
     defects: list[RowDefect] = []
-    imported = unchanged = expired = 0
-    bar.start(len(rows))
+    read = imported = unchanged = expired = 0
+    bar.start(total)
     try:
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
+        while batch := list(islice(records, batch_size)):
             accepted: list[LegacyRow] = []
             for line, row in batch:
                 card = validator.card_number(row)
@@ -150,6 +189,7 @@ def import_text(
                 else:
                     accepted.append(result)
             new, same, differing = _store(registry, accepted, source, actor, now)
+            read += len(batch)
             imported += len(new)
             expired += sum(1 for r in new if r.credential.status is Status.EXPIRED)
             unchanged += same
@@ -160,8 +200,7 @@ def import_text(
         bar.finish()
 
     defects.sort(key=lambda d: d.line)
-    report = ImportReport(source, encoding, len(rows), imported, unchanged, expired,
-                          tuple(defects))
+    report = ImportReport(source, encoding, read, imported, unchanged, expired, tuple(defects))
     with registry.transaction():
         registry.record_audit(
             actor=actor, operation="import.run", cred_id=None, now=now,
@@ -172,9 +211,9 @@ def import_text(
     return report
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+def _records(stream: TextIO) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) for every non-blank record; header included."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(stream)
     line = 1
     for row in reader:
         if row and any(field.strip() for field in row):
