@@ -3,7 +3,7 @@
 Every accepted live code leaves one claim in Redis until its window has passed:
 ``verifier.core`` derives the key (``m`` and the code's step, nonce and
 credential) and its lifetime (to the end of the last step any verifier still
-accepts, plus ``REPLAY_SLACK_S``), and ``verifier.redis_stores.RedisReplayStore``
+accepts, plus ``REPLAY_SLACK_S``), and ``verifier.redis_replay.RedisReplayStore``
 writes it with its epoch script. At a steady ``peak`` verifications per second,
 the claims held at any moment are at most ``peak`` times the longest lifetime
 (a code shown early in its window: (2 × skew + 1) × period + slack). This run
@@ -27,7 +27,8 @@ from keys.wire import encode_minted
 from tests.fixtures.redis_server import RedisCluster, RedisServer, raw_command
 from verifier.config import Config
 from verifier.core import REPLAY_SLACK_S, Options, check_signed
-from verifier.redis_stores import RedisHandle, RedisReplayStore
+from verifier.redis_replay import RedisReplayStore
+from verifier.redis_stores import RedisHandle
 
 from .kit import CLAIMS, SEED
 
