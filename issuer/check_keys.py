@@ -7,10 +7,12 @@
   ``check-records-public-key`` for a local verifier to pin. A deployment gives
   verifiers the public half (``python -m issuer checks-public-key``) through
   their configuration, not over the network, so no one in between can swap it.
+  ``python -m issuer new-checks-key --out FILE`` makes one.
 * The **verifiers** that may push are named bearer tokens, kept as SHA-256
   (``ISSUER_VERIFIERS_FILE``: ``[{"name", "sha256"}]``); in dev mode one token
   is created as ``var/dev/verifier-checks-token`` under the name
   ``dev-verifier``. Every batch is attributed to the name whose token it bore.
+  ``python -m issuer add-verifier --name N`` adds one and prints its token once.
 
 Without a key or without verifiers (a configured issuer that set neither) the
 push endpoint refuses everyone and holders see an empty record.
@@ -24,6 +26,7 @@ import hmac
 import json
 import logging
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +38,7 @@ from keys.storeconfig import dev_secret
 from .config import Config
 from .devkeys import token_digest
 
-__all__ = ["CheckKeys", "DEV_VERIFIER", "open_check_keys"]
+__all__ = ["CheckKeys", "DEV_VERIFIER", "add_verifier", "open_check_keys", "public_key_text"]
 
 log = logging.getLogger("issuer.checks")
 
@@ -122,3 +125,24 @@ def open_check_keys(config: Config) -> CheckKeys:
     if key is None or not verifiers:
         log.warning("check records from verifiers are off: set ISSUER_CHECKS_KEY_FILE and ISSUER_VERIFIERS_FILE")
     return CheckKeys(key, verifiers)
+
+
+def public_key_text(config: Config) -> str:
+    """The check-records public key in base64, as a verifier's VERIFIER_CHECKS_PUBLIC_KEY_FILE holds it."""
+    key = open_check_keys(config).public_key
+    if key is None:
+        raise KeyFileError("CHECKS_KEY_UNREADABLE", "no check-records key: set ISSUER_CHECKS_KEY_FILE")
+    return base64.b64encode(key).decode("ascii")
+
+
+def add_verifier(path: Path, name: str) -> str:
+    """Append a verifier to the verifiers file and return its token (shown once, only its hash is kept)."""
+    if not _NAME.fullmatch(name):
+        raise KeyFileError("VERIFIERS_UNREADABLE", "a verifier name is 1-64 letters, digits or _.:@-")
+    existing = list(_read_verifiers(path)) if path.exists() else []
+    if any(n == name for n, _ in existing):
+        raise KeyFileError("VERIFIERS_UNREADABLE", f"a verifier named {name!r} already exists in {path}")
+    token = "vt_" + secrets.token_urlsafe(32)
+    entries = [{"name": n, "sha256": d.hex()} for n, d in [*existing, (name, token_digest(token))]]
+    write_private(path, json.dumps(entries, indent=2) + "\n")
+    return token

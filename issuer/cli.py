@@ -29,6 +29,7 @@ from issuer.lifecycle import Lifecycle
 from issuer.migration import import_file
 from issuer.model import Credential
 from issuer.officers.cli import acting_officer, add_officer_commands, officer_command
+from keys.keypair import KeyFileError
 from keys.timekeeping import beijing_date
 from keys.vocabulary import PermitType
 from issuer.progress import progress_for
@@ -95,7 +96,7 @@ def main(
             ctx.registry.close()
     except LifecycleError as exc:
         print(f"错误：{exc.message_zh} / error: {exc.message_en} [{exc.code}]", file=err)
-    except ConfigError as exc:
+    except (ConfigError, KeyFileError) as exc:
         print(f"配置错误 / configuration error: {exc}", file=err)
     except ExportFormatError as exc:
         print(f"无法读取导出文件 / cannot read export: {exc}", file=err)
@@ -249,6 +250,39 @@ def _cmd_slip(ctx: _Context) -> int:
     return 0
 
 
+def _cmd_checks_public_key(ctx: _Context) -> int:
+    from issuer.check_keys import public_key_text
+
+    ctx.print(public_key_text(ctx.config))
+    return 0
+
+
+def _cmd_new_checks_key(ctx: _Context) -> int:
+    from base64 import b64encode
+
+    from issuer.check_keys import public_key_text
+    from keys.edge.files import create_private
+    from keys.sealed_ref import new_private_key
+
+    out = Path(ctx.args.out)
+    if not create_private(out, b64encode(new_private_key()).decode("ascii") + "\n"):
+        raise ConfigError(f"{out} exists already: a check-records key is never overwritten")
+    ctx.print(public_key_text(replace(ctx.config, checks_key_file=out)))
+    return 0
+
+
+def _cmd_add_verifier(ctx: _Context) -> int:
+    from issuer.check_keys import add_verifier
+
+    path = Path(ctx.args.file) if ctx.args.file else ctx.config.verifiers_file
+    if path is None:
+        raise ConfigError("name the verifiers file with --file or ISSUER_VERIFIERS_FILE")
+    token = add_verifier(path, ctx.args.name)
+    print(f"added verifier {ctx.args.name!r} to {path}; its token (shown only now):", file=ctx.err)
+    ctx.print(token)
+    return 0
+
+
 def _cmd_officer(ctx: _Context) -> int:
     return officer_command(ctx.registry, ctx.args, ctx.actor, acting_as_officer=ctx.as_officer,
                            now=ctx.now, print_line=ctx.print)
@@ -336,6 +370,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--revoke", type=int, metavar="DEVICE_ID", help="revoke this device first")
     p = add("slip", _cmd_slip, "确认单: write the paper confirmation slip (.pdf or .html)")
     p.add_argument("--out", required=True, help="output file, ending in .pdf or .html")
+    add("checks-public-key", _cmd_checks_public_key,
+        "print the public key verifiers seal check records to (their VERIFIER_CHECKS_PUBLIC_KEY_FILE)", cred=False)
+    p = add("new-checks-key", _cmd_new_checks_key,
+            "create a check-records private key file (ISSUER_CHECKS_KEY_FILE); prints its public key", cred=False)
+    p.add_argument("--out", required=True, help="the new key file (mode 0600; never overwritten)")
+    p = add("add-verifier", _cmd_add_verifier,
+            "allow a verifier to push check records; prints its token once", cred=False)
+    p.add_argument("--name", required=True, help="the verifier's name, recorded with every batch it pushes")
+    p.add_argument("--file", help="verifiers file (default ISSUER_VERIFIERS_FILE)")
     add_officer_commands(sub, common, _cmd_officer)
     sub.add_parser("serve", help="run the HTTP service (issuer.app)", add_help=False)
     return parser

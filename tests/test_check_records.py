@@ -226,3 +226,35 @@ def test_retention_is_enforced_on_both_sides(world: World):
     db_rows = world.issuer_app.state.issuer.worker.call_sync(
         lambda reg, lc: reg.connection.execute("SELECT count(*) FROM check_records").fetchone()[0])
     assert db_rows == 1
+
+
+def test_command_line_makes_the_key_and_adds_verifiers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import io
+
+    from issuer.cli import main as issuer_main
+
+    monkeypatch.setenv("ISSUER_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("PERMIT_KEY_PASSPHRASE", "a-configured-passphrase-0123456789")
+    out, err = io.StringIO(), io.StringIO()
+    key_file = tmp_path / "checks-key"
+    assert issuer_main(["new-checks-key", "--out", str(key_file)], stdout=out, stderr=err) == 0
+    public = base64.b64decode(out.getvalue().strip())
+    assert len(public) == 32 and (key_file.stat().st_mode & 0o777) == 0o600
+    assert issuer_main(["new-checks-key", "--out", str(key_file)], stdout=out, stderr=err) == 2
+    monkeypatch.setenv("ISSUER_CHECKS_KEY_FILE", str(key_file))
+    out = io.StringIO()
+    assert issuer_main(["checks-public-key"], stdout=out, stderr=err) == 0
+    assert base64.b64decode(out.getvalue().strip()) == public
+    verifiers = tmp_path / "verifiers.json"
+    out = io.StringIO()
+    assert issuer_main(["add-verifier", "--name", "verifier-dc1", "--file", str(verifiers)], stdout=out, stderr=err) == 0
+    token = out.getvalue().strip()
+    assert token.startswith("vt_")
+    assert issuer_main(["add-verifier", "--name", "verifier-dc1", "--file", str(verifiers)], stdout=out, stderr=err) == 2
+    from issuer.check_keys import open_check_keys
+    from issuer.config import Config as IssuerConfig
+
+    keys = open_check_keys(IssuerConfig(checks_key_file=key_file, verifiers_file=verifiers,
+                                        passphrase=Secret(b"x" * 20)))
+    assert keys.verifier_for(token) == "verifier-dc1" and keys.verifier_for("vt_other") is None
+    assert keys.public_key == public
