@@ -4,6 +4,7 @@
 
 import {announce, renderCredential} from './card-view.js';
 import {loadChecks, renderChecks} from './checks.js';
+import {renderConsent, setUpConsent, tick as consentTick} from './consent.js';
 import {goOffline, networkBack, refreshNow, setUnenrolledHandler, shownCredential, startDisplay, stopDisplay, tick} from './code-display.js';
 import {setUpEnrolment, showPanel, showUnenrolled} from './enrolment.js';
 import {loadPhones, renderPhones, setUpPhones} from './phones.js';
@@ -19,6 +20,7 @@ function render() {
   renderCredential(shownCredential());
   renderPhones();
   renderChecks();
+  renderConsent();
   tick();
 }
 
@@ -47,6 +49,7 @@ function init() {
     loadChecks();
   });
   setUpPhones();
+  setUpConsent(() => refreshNow()); // a refused phone: the normal code's checks say why
   setUnenrolledHandler(() => unenrol(t('revoked_device')));
   setUpEnrolment(() => {
     start();
@@ -54,7 +57,10 @@ function init() {
   }, () => unenrol(''));
   window.addEventListener('offline', () => { if (enrolled()) goOffline(); });
   window.addEventListener('online', () => { if (enrolled()) networkBack(); });
-  setInterval(tick, 250);
+  setInterval(() => {
+    tick();
+    consentTick();
+  }, 250);
   if (enrolled()) start();
   else showPanel('enrol');
   if ('serviceWorker' in navigator && window.isSecureContext) {

@@ -20,17 +20,22 @@ function noteOfflineMode(mode) {
  * signed by this phone's key) or "pass" (an offline pass with its one-time code).
  */
 export function renderQR(text, mode) {
-  const qr = window.qrcode(0, 'M');
-  qr.addData(text, 'Alphanumeric');
-  qr.make();
   const box = el();
-  box.innerHTML = qr.createSvgTag({cellSize: 4, margin: 16, scalable: true});
-  box.classList.remove('empty');
-  box.dataset.code = text;
+  drawQR(box, text);
   box.dataset.mode = mode;
   box.setAttribute('aria-label', t(LABELS[mode] || 'qr_live'));
   noteOfflineMode(mode);
   document.getElementById('qr-message').hidden = true;
+}
+
+/** Draw `text` as a QR in `box` (the holder's code, or the one shown to a business), marked with it. */
+export function drawQR(box, text) {
+  const qr = window.qrcode(0, 'M');
+  qr.addData(text, 'Alphanumeric');
+  qr.make();
+  box.innerHTML = qr.createSvgTag({cellSize: 4, margin: 16, scalable: true});
+  box.classList.remove('empty');
+  box.dataset.code = text;
 }
 
 /** No code: show `message` instead (or nothing). */

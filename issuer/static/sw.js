@@ -6,7 +6,7 @@
  */
 "use strict";
 
-var CACHE = "holder-shell-v5";
+var CACHE = "holder-shell-v6";
 var SHELL = [
   "/holder/",
   "/holder/static/holder.css",
@@ -14,6 +14,7 @@ var SHELL = [
   "/holder/static/card-view.js",
   "/holder/static/checks.js",
   "/holder/static/code-display.js",
+  "/holder/static/consent.js",
   "/holder/static/device-binding.js",
   "/holder/static/enrolment.js",
   "/holder/static/holder-api.js",

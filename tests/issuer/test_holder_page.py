@@ -247,8 +247,8 @@ def test_page_opens_offline_from_service_worker(browser, server: str, http: http
     page.wait_for_function("() => !!localStorage.getItem('rp.pass')")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     wait_until(page, """async () => {
-        if (!(await caches.has('holder-shell-v5'))) return false;
-        const c = await caches.open('holder-shell-v5');
+        if (!(await caches.has('holder-shell-v6'))) return false;
+        const c = await caches.open('holder-shell-v6');
         return (await c.keys()).length >= 4;
     }""")
     page.context.set_offline(True)

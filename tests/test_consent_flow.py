@@ -1,0 +1,121 @@
+"""Disclosure by the holder's consent, end to end in headless Chromium.
+
+A real issuer (holder page, live codes) and a real verifier (business page). The
+holder opens "show to a business", picks what to show and gets a live code that
+carries the choice, labelled with what it reveals; the landlord's business page
+shows the name and the last four ID characters only when the holder chose them.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import httpx
+import pytest
+
+from issuer.app import create_app as create_issuer_app
+from tests.issuer.app_helpers import ADMIN, issue, make_config
+from tests.scanner.page_helpers import WAIT_MS
+from tests.scanner.test_business_page import business_sign_in, open_business, type_code
+from verifier.app import create_app as create_verifier_app
+from verifier.auth import add_key
+from verifier.config import Config
+
+pytestmark = pytest.mark.browser
+PERIOD_S = 120
+
+
+@pytest.fixture
+def issuer_url(live_server: Callable[[Any], str], tmp_path: Path) -> str:
+    config = make_config(tmp_path / "issuer", period_s=PERIOD_S)
+    return str(live_server(create_issuer_app(config, clock=time.time, registry_rng=random.Random(15))))
+
+
+@pytest.fixture
+def admin(issuer_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=issuer_url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def verifier(live_server: Callable[[Any], str], tmp_path: Path, issuer_url: str) -> dict[str, str]:
+    keys_file = tmp_path / "api-keys.json"
+    landlord = add_key(keys_file, "landlord-7", "business")
+    config = Config(issuer_url=issuer_url, api_keys_file=keys_file, audit_file=tmp_path / "audit.jsonl",
+                    var_dir=tmp_path, rate_per_s=1000.0, rate_burst=1000, sync_interval_s=1.0)
+    return {"url": str(live_server(create_verifier_app(config, clock=time.time))), "key": landlord}
+
+
+def holder_page(browser: Any, issuer_url: str, admin: httpx.Client, name: str, *, seq: int = 1,
+                viewport: dict[str, int] | None = None) -> Any:
+    context = browser.new_context(viewport=viewport or {"width": 400, "height": 900}, service_workers="block",
+                                  locale="zh-CN")
+    page = context.new_page()
+    page.goto(issuer_url + "/holder/")
+    cred = issue(admin, name=name, seq=seq)
+    code = admin.post(f"/admin/credentials/{cred['cred_id']}/enrolment", headers=ADMIN).json()["code"]
+    page.fill("#enrol-code", code)
+    page.fill("#enrol-label", "测试手机")
+    page.click("#enrol-submit")
+    page.wait_for_selector("#qr[data-mode=live] svg", timeout=WAIT_MS)
+    page.id_tail = cred.get("id_tail") or admin.get(f"/admin/credentials/{cred['cred_id']}", headers=ADMIN).json().get("id_tail")
+    return page
+
+
+def show_to_business(page: Any, fields: list[str], *, preset: str | None = None) -> str:
+    """Open the dialog, choose ``fields`` (or press a preset), make the code; the code's text."""
+    page.click("#consent-open")
+    page.wait_for_selector("#consent[open] #consent-choose:not([hidden])", timeout=WAIT_MS)
+    if preset:
+        page.click(f"#consent-{preset}")
+    else:
+        for field in ("name", "id_tail"):
+            page.set_checked(f"#consent-{field}", field in fields)
+    page.click("#consent-submit")
+    page.wait_for_selector(f"#consent-qr[data-disclose='{','.join(fields)}'] svg", timeout=WAIT_MS)
+    return str(page.get_attribute("#consent-qr", "data-code"))
+
+
+def test_show_to_a_business_dialog(browser: Any, issuer_url: str, admin: httpx.Client) -> None:
+    holder = holder_page(browser, issuer_url, admin, "王芳")
+    asked: list[str] = []
+    holder.on("request", lambda request: asked.append(request.url) if "/v1/holder/live" in request.url else None)
+    assert holder.text_content("#consent-open") == "向企业出示（房东、雇主、商户）"
+
+    code = show_to_business(holder, ["name", "id_tail"], preset="landlord")
+    assert holder.text_content("#consent-label") == "此码向企业显示：姓名、证件号码后四位、证件类型、所属区和有效期"
+    assert "显示：姓名、证件号码后四位" in holder.get_attribute("#consent-qr", "aria-label")
+    assert any(url.endswith("/v1/holder/live?disclose=name,id_tail") for url in asked)
+    assert code != holder.get_attribute("#qr", "data-code")
+    assert holder.evaluate("() => document.activeElement.id") == "consent-back"
+    assert "秒后更新" in holder.text_content("#consent-countdown")
+
+    # Back to the normal code: the dialog goes, its code stops, focus returns to the button.
+    holder.click("#consent-back")
+    holder.wait_for_function("() => !document.getElementById('consent').open", timeout=WAIT_MS)
+    assert holder.get_attribute("#consent-qr", "data-code") is None
+    assert holder.evaluate("() => document.activeElement.id") == "consent-open"
+    assert holder.is_visible("#qr svg")
+
+    # Validity only, in English, by keyboard; Escape closes it.
+    holder.click("#lang")
+    show_to_business(holder, [], preset="shop")
+    assert holder.text_content("#consent-label") == "This code shows a business: permit type, district and validity"
+    assert any(url.endswith("/v1/holder/live?disclose=") for url in asked)
+    holder.keyboard.press("Escape")
+    holder.wait_for_function("() => !document.getElementById('consent').open", timeout=WAIT_MS)
+    holder.context.close()
+
+
+def test_the_dialog_at_200_percent_zoom(browser: Any, issuer_url: str, admin: httpx.Client) -> None:
+    """A 400 px phone at 200% zoom is 200 CSS px wide: the dialog and its QR fit without a sideways scroll."""
+    holder = holder_page(browser, issuer_url, admin, "赵敏", seq=3, viewport={"width": 200, "height": 450})
+    show_to_business(holder, ["name"])
+    box = holder.locator("#consent-qr").bounding_box()
+    dialog = holder.locator("#consent").bounding_box()
+    assert box and dialog and box["x"] >= dialog["x"] and box["x"] + box["width"] <= dialog["x"] + dialog["width"] + 0.5
+    assert holder.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    holder.context.close()
