@@ -102,7 +102,7 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
                 "name": {"type": "string"},
                 "role": {"type": "string", "enum": ["official", "business"]},
                 "expires_at": {"type": "string", "format": "date-time"},
-                "display_name": {"type": "string", "description": "an officer's name, else the key's name"},
+                "display_name": {"type": "string", "description": "an officer's name; a key's registered organisation and name; else the key's name"},
             },
         },
         "ScanRecord": {

@@ -29,6 +29,7 @@ def test_create_use_and_revoke_a_key(browser, verifier, issuer, tmp_path):
     business_sign_in(admin, admin_key)
     admin.wait_for_selector("body[data-keys='listed']", timeout=WAIT_MS)
     assert admin.text_content("#org-name") == "本单位：链家地产海淀店"
+    assert admin.text_content("#who") == "链家地产海淀店 / Lianjia Haidian · lj-admin"
     assert admin.locator("#keys tr").count() == 1
     assert admin.locator("#keys tr[data-name='lj-admin'] button").count() == 0  # not itself
 

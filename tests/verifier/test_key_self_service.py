@@ -102,7 +102,9 @@ def test_hostile_input_gets_clear_errors(make_verifier):
 def test_the_business_page_session_of_an_admin_key(make_verifier, issuer):
     v = make_verifier()
     admin = organisation_admin(v)
-    assert v.client.post("/v1/session", json={"api_key": admin, "role": "business"}).status_code == 200
+    session = v.client.post("/v1/session", json={"api_key": admin, "role": "business"})
+    assert session.status_code == 200 and session.json()["role"] == "business"
+    assert session.json()["display_name"] == "链家地产海淀店 / Lianjia Haidian · lj-admin"  # whose key, by name
     assert v.client.post("/v1/keys", json={"name": "desk"}).status_code == 403  # a cookie needs the CSRF header
     made = v.client.post("/v1/keys", json={"name": "desk"}, headers=SCANNER)
     assert made.status_code == 201

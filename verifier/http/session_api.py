@@ -73,7 +73,9 @@ def routes(service: Service, authn: Authn) -> list[Route]:
         if key.role != page:
             raise HttpError("SCANNER_NEEDS_OFFICER" if page == OFFICIAL else "BUSINESS_KEY_REQUIRED")
         await authn.charge(key.name)
-        return Session(key.name, key.role, service.clock() + config.session_ttl_s)
+        org = service.organisation_of(key.name, key.role)
+        shown = key.name if org.id == key.name else f"{org.name_zh} / {org.name_en} · {key.name}"
+        return Session(key.name, key.role, service.clock() + config.session_ttl_s, shown)
 
     async def create(request: Request) -> Response:
         body = json_object(await read_json(request, SESSION_BODY_LIMIT))
