@@ -111,3 +111,7 @@ def test_the_holder_sees_an_online_and_an_uploaded_offline_check(
     assert "Lianjia Haidian" in second and "district, permit type, validity" in second
     times = page.eval_on_selector_all("#checks-list time", "ts => ts.map(t => t.dateTime)")
     assert times == sorted(times, reverse=True)
+
+    page.set_viewport_size({"width": 200, "height": 900})  # a 400 px phone at 200% zoom
+    assert page.evaluate("document.documentElement.scrollWidth") <= 200
+    assert page.evaluate("Math.max(...[...document.querySelectorAll('#checks-list li')].map(e => e.getBoundingClientRect().right))") <= 200
