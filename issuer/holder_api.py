@@ -6,6 +6,10 @@
   (``Retry-After``), which the page counts down.
 * ``GET /v1/holder/live`` returns the code for the current period. The page draws
   the QR code itself; ``?svg=1`` adds a server-drawn SVG for clients that cannot.
+  ``?disclose=name,id_tail`` signs the holder's choice of what a business may see
+  into that code (``disclose=`` with nothing: validity only); anything but the
+  names of ``keys.vocabulary.DISCLOSURE_BY_FIELD``, each at most once, is
+  ``INVALID_DISCLOSURE``.
 * ``GET /v1/holder/pass`` returns a signed offline pass with its TOTP parameters.
 * ``GET /v1/holder/credential`` returns what the page shows next to the code: the holder's
   own details, the state with its reason and next step, and the endorsement window.
@@ -27,8 +31,9 @@ from starlette.routing import Route
 from issuer.lifecycle import Lifecycle
 from issuer.model import Credential, Device, Status
 from issuer.registry import Registry
-from keys.edge.errors import HttpError
+from keys.edge.errors import HttpError, define
 from keys.timekeeping import beijing_date
+from keys.vocabulary import DISCLOSURE_BY_FIELD, disclosure_byte
 
 from .auth import bearer_token, unauthorized
 from .device_use import note_device_use
@@ -69,6 +74,32 @@ def enrolled_holder(
     return run
 
 
+INVALID_DISCLOSURE = define(
+    "INVALID_DISCLOSURE", 400,
+    "披露选择无效：disclose 只能是以逗号分隔的 "
+    + "、".join(f"{field}（{bit.label.zh}）" for field, bit in DISCLOSURE_BY_FIELD.items()) + "，每项至多一次",
+    "Invalid disclosure choice: disclose is a comma-separated list of "
+    + ", ".join(f"{field} ({bit.label.en})" for field, bit in DISCLOSURE_BY_FIELD.items()) + ", each at most once",
+)
+
+
+def disclosure_choice(request: Request) -> int:
+    """The ``disclose`` byte for the query's choice: 0 without ``disclose``, else the chosen fields.
+
+    ``disclose=`` (empty) is a choice too: a business sees the validity and nothing more.
+    """
+    values = request.query_params.getlist("disclose")
+    if not values:
+        return 0
+    fields = values[0].split(",") if values[0] else []
+    if len(values) > 1 or len(set(fields)) != len(fields):
+        raise HttpError(INVALID_DISCLOSURE, "disclose given twice")
+    try:
+        return disclosure_byte(fields)
+    except ValueError as exc:
+        raise HttpError(INVALID_DISCLOSURE, str(exc)) from None
+
+
 def routes(state: ServiceState) -> list[Route]:
     worker = state.worker
     limits = EnrolmentLimits(state.now)
@@ -93,8 +124,9 @@ def routes(state: ServiceState) -> list[Route]:
 
     async def live(request: Request) -> Response:
         cred = await worker.call(device_credential(request))
+        disclose = disclosure_choice(request)
         now = state.now()
-        code = state.minter.mint_live(cred, now)
+        code = state.minter.mint_live(cred, now, disclose)
         body: dict[str, Any] = code.to_json()
         if request.query_params.get("svg") in ("1", "true"):
             buf = io.BytesIO()

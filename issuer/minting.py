@@ -1,6 +1,6 @@
 """Turning a registry credential into the codes a holder shows.
 
-Three kinds, all in keys.wire's format:
+Four kinds, all in keys.wire's format (its current version, v2):
 
 * live (MINTED): one per rotation period, with a fresh nonce, fetched by the
   holder's phone while it is online;
@@ -27,6 +27,7 @@ from issuer.model import Credential, Status
 from keys.timekeeping import DAY_S, beijing_day, end_of_day, step_at
 from keys.keypair import SigningKey
 from keys.keyset import b64u
+from keys.vocabulary import disclosed_field_names
 from keys.totp import DIGITS, pass_secret
 from keys.device_key import alg_of
 from keys.wire import PASS_MAX_HOURS, Claims, encode_device_pass, encode_minted, encode_pass, encode_paper
@@ -83,14 +84,18 @@ def require_mintable(credential: Credential, now: float) -> None:
 
 @dataclass(frozen=True)
 class LiveCode:
+    """A live code; ``disclose`` the field names the holder chose to show a business (None: no choice)."""
+
     code: str
     step: int
     period: int
     expires_in: float
+    disclose: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "step": self.step, "period": self.period,
-                "expires_in": round(self.expires_in, 3)}
+                "expires_in": round(self.expires_in, 3),
+                "disclose": None if self.disclose is None else list(self.disclose)}
 
 
 @dataclass(frozen=True)
@@ -191,17 +196,22 @@ class Minter:
     def __repr__(self) -> str:
         return f"Minter(kid={self.signer.kid.hex()}, period_s={self.period_s})"
 
-    def mint_live(self, credential: Credential, now: float) -> LiveCode:
-        """A live code for the current period (or the next one, within ``lead_s`` of it)."""
+    def mint_live(self, credential: Credential, now: float, disclose: int = 0) -> LiveCode:
+        """A live code for the current period (or the next one, within ``lead_s`` of it).
+
+        ``disclose``: the holder's choice of what a business may see, as the wire's
+        ``disclose`` byte (``keys.vocabulary.disclosure_byte``; 0 for no choice),
+        signed into this one code only.
+        """
         require_mintable(credential, now)
-        return self.mint_live_claims(claims_for(credential), now)
+        return self.mint_live_claims(claims_for(credential)._replace(disclose=disclose), now)
 
     def mint_live_claims(self, claims: Claims, now: float) -> LiveCode:
         """``mint_live`` for claims already built (no status check): the hot path."""
         period = self.period_s
         step = step_at(now + self.lead_s, period)
         code = encode_minted(self.signer, claims, step=step, period=period, nonce=self._random(3))
-        return LiveCode(code, step, period, (step + 1) * period - now)
+        return LiveCode(code, step, period, (step + 1) * period - now, disclosed_field_names(claims.disclose))
 
     def mint_pass(self, credential: Credential, now: float) -> OfflinePass:
         """An offline pass valid from now for ``pass_hours`` with its TOTP parameters."""

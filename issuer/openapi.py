@@ -40,7 +40,9 @@ CORE: tuple[Op, ...] = (
     ("get", "/vendor/qrcode.js", "public", "QR drawing library", 200, ()),
     ("get", "/vendor/jsQR.js", "public", "QR reading library", 200, ()),
     ("post", "/v1/holder/enrol", "public", "Trade a one-time enrolment code for a device token", 201, (400, 429)),
-    ("get", "/v1/holder/live", "device", "The live code for the current period (?svg=1 adds an SVG)", 200, (401, 409)),
+    ("get", "/v1/holder/live", "device",
+     "The live code for the current period (?svg=1 adds an SVG; ?disclose= the holder's choice for a business)",
+     200, (400, 401, 409)),
     ("get", "/v1/holder/pass", "device", "A signed offline pass with its TOTP parameters", 200, (401, 409)),
     ("get", "/v1/holder/credential", "device", "What the holder page shows next to the code", 200, (401,)),
     ("post", "/v1/holder/device-key", "device", "Register this phone's WebCrypto public key (Ed25519 or P-256)", 201,
@@ -85,6 +87,20 @@ def _sections() -> tuple[tuple[str, tuple[Op, ...]], ...]:
 
 
 
+#: query parameters of the operations that take any, by (method, path)
+QUERY_PARAMETERS: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("get", "/v1/holder/live"): [
+        {"name": "svg", "in": "query", "required": False, "schema": {"type": "string", "enum": ["1", "true"]},
+         "description": "add a server-drawn SVG of the QR code"},
+        {"name": "disclose", "in": "query", "required": False,
+         "schema": {"type": "string", "pattern": "^((name|id_tail)(,(name|id_tail))?)?$"},
+         "description": "the fields (keys.vocabulary.Disclosure) the holder agrees to show a business with this "
+                        "code, comma-separated, each at most once; empty: validity only; absent: no choice "
+                        "(a business sees what it always has). Anything else: 400 INVALID_DISCLOSURE"},
+    ],
+}
+
+
 def _edge_statuses(method: str, path: str, auth: str, tag: str) -> tuple[int, ...]:
     """What the shared HTTP edge may answer before an operation runs (keys.edge), documented once here.
 
@@ -112,6 +128,7 @@ def _operation(tag: str, op: Op) -> dict[str, Any]:
                                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     params = [{"name": part[1:-1].split(":")[0], "in": "path", "required": True, "schema": {"type": "string"}}
               for part in path.split("/") if part.startswith("{")]
+    params += QUERY_PARAMETERS.get((method, path), [])
     body: dict[str, Any] = {"tags": [tag], "summary": summary, "security": _AUTH[auth], "responses": responses}
     if params:
         body["parameters"] = params

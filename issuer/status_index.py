@@ -8,7 +8,7 @@ verifier fetching the list learns nothing about which holder it is checking
 been superseded: a code minted for an old version must keep failing.
 
 The space starts at 2**17 and doubles whenever it would become more than half
-full, which keeps the herd large and rejection sampling cheap. It never shrinks,
+full (up to 2**28: 134 million versions, slips and device keys in its whole life), which keeps the herd large and rejection sampling cheap. It never shrinks,
 so every index ever issued stays inside it. The current size is stored in the
 `meta` table for the status-list builder to read, and so is the number of
 indices given out (credential versions, printed slips and holder device keys
@@ -26,11 +26,14 @@ from __future__ import annotations
 import random
 
 from issuer.db import Database
+from keys.statuslist import MAX_SIZE
 
 __all__ = ["MAX_INDEX_SPACE", "MIN_INDEX_SPACE", "IndexAllocator", "IndexSpaceExhausted"]
 
 MIN_INDEX_SPACE = 2**17
-MAX_INDEX_SPACE = 2**24  # three bytes in a QR claim
+#: the largest status list (permit-status/2, 2^28): wire v2 carries four-byte indices, and
+#: the issuer mints only v2 codes, so an index beyond v1's 2^24 never has to fit three bytes
+MAX_INDEX_SPACE = MAX_SIZE
 _SPACE_KEY = "status_index_space"
 _COUNT_KEY = "status_index_count"
 _PROBE = 400  # indices asked about per query

@@ -12,8 +12,8 @@ in the registry. New members may only be added.
 
 from __future__ import annotations
 
-from enum import IntEnum
-from typing import NamedTuple
+from enum import IntEnum, IntFlag
+from typing import Iterable, NamedTuple
 
 
 class Label(NamedTuple):
@@ -117,3 +117,58 @@ VERIFIER_ROLE_LABELS: dict[str, Label] = {
     "official": Label("公务核验（公安、登记机关）", "official (police, registration office)"),
     "business": Label("单位核验（房东、用人单位等）", "business (landlord, employer, ...)"),
 }
+
+
+class Disclosure(IntFlag):
+    """What a holder agreed to show a business with one code (wire v2, the ``disclose`` byte).
+
+    Permit type, district and validity are always shown for a valid code; these
+    are the fields beyond them. The byte is 0 when the holder made no choice (a
+    business sees what it always has); otherwise it carries ``DISCLOSURE_CHOSEN``
+    and one bit per field, so "nothing beyond validity" is a choice of its own.
+    """
+
+    NAME = 0x01
+    ID_TAIL = 0x02
+
+    @property
+    def label(self) -> Label:
+        return _DISCLOSURE_LABELS[self]
+
+    @property
+    def field(self) -> str:
+        """The field's name in the business verdict's ``disclosed`` object and in the issuer's API."""
+        return _DISCLOSURE_FIELDS[self]
+
+
+#: set in every ``disclose`` byte that carries the holder's choice
+DISCLOSURE_CHOSEN = 0x80
+#: every bit a ``disclose`` byte may carry; any other makes the code MALFORMED
+DISCLOSURE_BITS = DISCLOSURE_CHOSEN | Disclosure.NAME | Disclosure.ID_TAIL
+
+_DISCLOSURE_FIELDS: dict[Disclosure, str] = {Disclosure.NAME: "name", Disclosure.ID_TAIL: "id_tail"}
+#: a field's words are the claim's own (CLAIM_FIELD_LABELS), so the holder reads one name for one thing
+_DISCLOSURE_LABELS: dict[Disclosure, Label] = {d: CLAIM_FIELD_LABELS[f] for d, f in _DISCLOSURE_FIELDS.items()}
+#: field name -> its bit, in the order the fields are listed
+DISCLOSURE_BY_FIELD: dict[str, Disclosure] = {f: d for d, f in _DISCLOSURE_FIELDS.items()}
+
+
+def disclosure_byte(fields: Iterable[str]) -> int:
+    """The ``disclose`` byte for a holder's choice of field names (an empty choice is still a choice).
+
+    ValueError names the first field that is not one of ``DISCLOSURE_BY_FIELD``.
+    """
+    value = DISCLOSURE_CHOSEN
+    for name in fields:
+        bit = DISCLOSURE_BY_FIELD.get(name)
+        if bit is None:
+            raise ValueError(f"not a disclosable field: {name!r}")
+        value |= bit
+    return value
+
+
+def disclosed_field_names(value: int) -> tuple[str, ...] | None:
+    """The field names a ``disclose`` byte chose, in ``DISCLOSURE_BY_FIELD`` order; None when no choice."""
+    if not value & DISCLOSURE_CHOSEN:
+        return None
+    return tuple(f for f, bit in DISCLOSURE_BY_FIELD.items() if value & bit)

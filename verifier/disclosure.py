@@ -10,10 +10,17 @@ one reviewed spot:
   verified, also for a refused code (a revoked permit's holder is named so the
   official can act on it).
 * **business** (landlords, employers checking a permit): only whether it is
-  valid, and for a valid code the permit type, district and validity; never the
-  name, ID digits or any reference that could link two checks of one person.
+  valid, and for a valid code the permit type, district and validity; never
+  any reference that could link two checks of one person. The name and the
+  last four ID characters only as the holder chose for that one code (wire v2's
+  signed ``disclose`` byte, ``keys.vocabulary.Disclosure``): a valid code with a
+  choice adds ``"disclosed": {"name": ..., "id_tail": ...}`` holding exactly the
+  chosen fields (``{}`` for "validity only"); a code without a choice (every v1
+  code) gives the body it always has, with no ``disclosed`` key.
 
 Neither role receives the credential reference (the status-list index).
+``disclosed_fields`` names the fields a role was shown, for the records of who
+saw what (names, never values).
 
 ``verdict_json`` gives the body as a dict; ``verdict_text`` gives the same body
 already encoded (``json.dumps(verdict_json(...), ensure_ascii=False)`` with
@@ -32,7 +39,7 @@ from typing import Any
 
 from keys.districts import DISTRICTS, district_by_code
 from keys.reasons import REASONS, message
-from keys.vocabulary import MODE_NAMES, PermitType
+from keys.vocabulary import MODE_NAMES, PermitType, disclosed_field_names
 from keys.wire import Claims
 
 from .auth import OFFICIAL
@@ -93,6 +100,18 @@ def business_claims(claims: Claims) -> dict[str, Any]:
     }
 
 
+def consented(claims: Claims) -> dict[str, str] | None:
+    """The fields the holder chose to show a business with this code, by name; None without a choice.
+
+    The field names of ``keys.vocabulary.Disclosure`` are the names of the
+    claims they show, so each value is read from the claim of that name.
+    """
+    names = disclosed_field_names(claims.disclose)
+    if names is None:
+        return None
+    return {name: getattr(claims, name) for name in names}
+
+
 #: The claims each role is shown, by name, in the order of the body (``official_claims``, ``business_claims``).
 OFFICIAL_FIELDS: tuple[str, ...] = ("name", "id_number_masked", "id_tail", "district", "permit_type", "valid_until")
 BUSINESS_FIELDS: tuple[str, ...] = ("district", "permit_type", "valid_until")
@@ -103,39 +122,50 @@ def disclosed_fields(verdict: Verdict, role: str) -> tuple[str, ...]:
 
     The holder's record of who checked the permit lists them, so it must say
     exactly what ``verdict_json`` gave: the same rule, asked of the same verdict
-    (tests compare the two).
+    (tests compare the two). A business's are followed by the fields the holder
+    chose to show it with that code (``disclosed``).
     """
-    return shown_fields(role, valid=verdict.valid, signed=verdict.claims is not None)
+    claims = verdict.claims
+    chosen = disclosed_field_names(claims.disclose) if claims is not None else None
+    return shown_fields(role, valid=verdict.valid, signed=claims is not None, consented=chosen or ())
 
 
-def shown_fields(role: str, *, valid: bool, signed: bool) -> tuple[str, ...]:
+def shown_fields(role: str, *, valid: bool, signed: bool, consented: tuple[str, ...] = ()) -> tuple[str, ...]:
     """``disclosed_fields`` from the facts alone: an offline scan's report holds no claims, only whether the
-    handheld verified the signature (it then sent the credential's hash) and the verdict."""
+    handheld verified the signature (it then sent the credential's hash) and the verdict. ``consented``:
+    the fields the code's holder chose to show a business (wire v2 ``disclose``)."""
     if not signed:
         return ()
     if role == OFFICIAL:
         return OFFICIAL_FIELDS
-    return BUSINESS_FIELDS if valid else ()
+    return (*BUSINESS_FIELDS, *consented) if valid else ()
 
 
 def verdict_json(verdict: Verdict, role: str, status_age_s: float | None) -> dict[str, Any]:
     """The HTTP body for one verdict, as the caller's role may see it."""
     claims: dict[str, Any] | None = None
+    disclosed: dict[str, str] | None = None
     if verdict.claims is not None:
         if role == OFFICIAL:
             claims = official_claims(verdict.claims)
         elif verdict.valid:
             claims = business_claims(verdict.claims)
-    return {
+            disclosed = consented(verdict.claims)
+    body: dict[str, Any] = {
         "valid": verdict.valid,
         "reason": verdict.reason,
         "message": verdict.message,
         "mode": verdict.mode,
         "claims": claims,
+    }
+    if disclosed is not None:
+        body["disclosed"] = disclosed
+    body.update({
         "checked_at": iso_utc(verdict.checked_at),
         "status_age_s": None if status_age_s is None else round(max(0.0, status_age_s), 3),
         "requires_id_check": verdict.requires_id_check,
-    }
+    })
+    return body
 
 
 def _dumps(value: Any) -> str:
@@ -180,16 +210,19 @@ def status_age_text(status_age_s: float | None) -> str:
 def verdict_text(verdict: Verdict, role: str, status_age_text: str) -> str:
     """``verdict_json`` encoded; ``status_age_text`` from ``status_age_text()`` (shared by a batch)."""
     claims = "null"
+    disclosed = ""
     if verdict.claims is not None:
         if role == OFFICIAL:
             claims = _claims_text(verdict.claims, True)
         elif verdict.valid:
             claims = _claims_text(verdict.claims, False)
+            if verdict.claims.disclose:
+                disclosed = ',"disclosed":' + _dumps(consented(verdict.claims))
     reason = verdict.reason
     message_text = _MESSAGE_TEXT.get(reason) or _dumps(verdict.message)
     return (
         f'{{"valid":{"true" if verdict.valid else "false"},"reason":{encode_basestring(reason)},'
         f'"message":{message_text},"mode":{_fragment(_MODE_TEXT, verdict.mode, lambda m: m)},'
-        f'"claims":{claims},"checked_at":"{iso_utc(verdict.checked_at)}",'
+        f'"claims":{claims}{disclosed},"checked_at":"{iso_utc(verdict.checked_at)}",'
         f'"status_age_s":{status_age_text},"requires_id_check":{"true" if verdict.requires_id_check else "false"}}}'
     )

@@ -91,6 +91,12 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
                 "message": _ref("Message"),
                 "mode": {"type": ["string", "null"], "enum": [*MODE_NAMES.values(), None]},
                 "claims": {"oneOf": [_ref("OfficialClaims"), _ref("BusinessClaims"), {"type": "null"}]},
+                "disclosed": {
+                    "type": "object", "additionalProperties": False,
+                    "properties": {"name": {"type": "string"}, "id_tail": {"type": "string"}},
+                    "description": "business role, valid code whose holder chose what to show (wire v2 disclose): "
+                                   "exactly the chosen fields ({} for validity only); absent without a choice",
+                },
                 "checked_at": {"type": "string", "format": "date-time"},
                 "status_age_s": {"type": ["number", "null"]},
                 "requires_id_check": {"type": "boolean"},
@@ -113,7 +119,7 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
                 "scanned_at": {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "number"}]},
                 "reason": {"type": "string", "enum": list(REASONS)},
                 "mode": {"type": ["string", "null"], "enum": [*MODE_NAMES.values(), None]},
-                "cred_ref_hash": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$", "description": "hex SHA-256 of the 3-byte credential reference (status-list index)"},
+                "cred_ref_hash": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$", "description": "hex SHA-256 of the credential reference (status-list index, big-endian in 3 bytes, 4 from 2^24 on)"},
                 "offline": {"type": "boolean", "const": True},
                 "device": {"type": "string", "minLength": 1, "maxLength": 64},
             },

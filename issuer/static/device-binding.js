@@ -12,7 +12,7 @@
 import {b64uDecode, b64uEncode} from '/lib/bytes.js';
 import {ALGS, keyField, signWithDeviceKey} from '/lib/device-key.js';
 import {stepAt, stepEnd} from '/lib/timesteps.js';
-import {deviceStepMessage, deviceText} from '/lib/wire.js';
+import {deviceKeyOf, deviceStepMessage, deviceText} from '/lib/wire.js';
 
 const DB_NAME = 'permit-holder';
 const STORE = 'device-key';
@@ -113,14 +113,16 @@ export async function ensureRegisteredKey(post) {
   return key;
 }
 
-/** Where a device pass carries its key field (docs/format.md). */
-const PASS_KEY_AT = 15;
-
 /** Whether a device pass (as /v1/holder/device-pass sends it) can be shown at `now` with `key`. */
 export function devicePassUsable(pass, key, now) {
   if (!(pass && pass.pass && key && now >= pass.not_before - pass.period && now <= pass.not_after)) return false;
-  const field = b64uDecode(pass.pass).slice(PASS_KEY_AT, PASS_KEY_AT + key.field.length);
-  return field.every((b, i) => b === key.field[i]);  // a pass minted for an earlier key of this phone is of no use
+  let field;
+  try {
+    field = deviceKeyOf(b64uDecode(pass.pass));
+  } catch (e) {
+    return false;  // a pass of a wire version this page cannot read
+  }
+  return field.length === key.field.length && field.every((b, i) => b === key.field[i]);  // a pass for an earlier key is of no use
 }
 
 /** Whether to fetch a new device pass: none yet, or past the issuer's renewal time. */

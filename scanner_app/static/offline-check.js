@@ -78,7 +78,7 @@ export async function checkSigned(text, now, keyset, options = DEFAULT_OPTIONS) 
   const step = checkTime(fields, now, skew, options);
   if (!keyValidAt(key, now)) throw new CredentialError('KEY_NOT_VALID_AT_TIME');
   if (!(await verifyEd25519(key.cryptoKey, split.signature, split.signed))) throw new CredentialError('BAD_SIGNATURE');
-  const claims = decodeClaims(split.signed, claimsOffset(split.mode));
+  const claims = decodeClaims(split.signed, claimsOffset(split.mode, split.version), split.version);
   if (claims.validUntilDays < beijingDay(now)) throw new CredentialError('CREDENTIAL_EXPIRED');
   let replayKey = null;
   let replayTtl = 0;
@@ -181,7 +181,7 @@ export async function verifyOffline(text, now, {keyset, statusList, replay, opti
 
 /**
  * The credential reference an offline scan record carries: hex SHA-256 of the
- * credential's 3-byte reference (the service keys it with its audit key, so
+ * credential's reference (3 bytes, 4 from 2^24 on: wire.js refBytes) (the service keys it with its audit key, so
  * online and offline records of one credential match there, and nowhere else).
  */
 export async function credentialRefHash(refHex) {

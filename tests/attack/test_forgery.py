@@ -72,8 +72,11 @@ def test_every_single_bit_altered(make_verifier, issuer, clock):
 def test_version_downgrade_and_unknown_versions(make_verifier, issuer):
     v = make_verifier()
     payload = raw(issuer.minted())
-    for version in (0, 2, 255):
+    for version in (0, 3, 255):
         assert v.verify(text_of(bytes([version]) + payload[1:])).json()["reason"] == "UNSUPPORTED_VERSION"
+    # the version byte is signed: a v2 code read as v1 is refused, never accepted under the other layout
+    assert payload[0] == 2
+    assert v.verify(text_of(bytes([1]) + payload[1:])).json()["reason"] == "BAD_SIGNATURE"
 
 
 def test_truncation_and_oversize(make_verifier, issuer):

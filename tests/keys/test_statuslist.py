@@ -46,7 +46,7 @@ def test_a_signed_zip_bomb_is_bounded() -> None:
     bomb = zlib.compress(bytes(50_000_000))
     doc = _signed()
     kid = KEY.kid.hex()
-    signing_input = f"permit-status/1\n{kid}\n{NOW}\n60\n{MIN_SIZE}\n2\n".encode() + bomb
+    signing_input = f"{doc['format']}\n{kid}\n{NOW}\n60\n{MIN_SIZE}\n2\n".encode() + bomb
     doc.update(list=b64u(bomb), signature=b64u(KEY.sign(signing_input)))
     with pytest.raises(StatusListError, match="length"):
         StatusList.verify(doc, KEYSET, NOW)

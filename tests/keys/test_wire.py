@@ -41,15 +41,18 @@ def _qr_version(text: str) -> int:
     return qr.version
 
 
-def test_minted_fits_qr_version_6_at_level_m_with_the_longest_name() -> None:
-    text = encode_minted(KEY, LONGEST, step=2**32 - 1, period=255, nonce=b"\xff" * 3)
+@pytest.mark.parametrize("version", [1, 2])
+def test_minted_fits_qr_version_6_at_level_m_with_the_longest_name(version: int) -> None:
+    text = encode_minted(KEY, LONGEST, step=2**32 - 1, period=255, nonce=b"\xff" * 3, version=version)
     assert len(text) <= 154
     assert _qr_version(text) <= 6
 
 
-def test_paper_and_pass_fit_qr_version_7_at_level_m() -> None:
-    assert _qr_version(encode_paper(KEY, LONGEST, issued_at=2**32 - 1, not_after=2**32 - 1)) <= 7
-    signed = encode_pass(KEY, LONGEST, pass_id=b"\xff" * 8, period=255, not_before=2**32 - 1, hours=72)
+@pytest.mark.parametrize("version", [1, 2])
+def test_paper_and_pass_fit_qr_version_7_at_level_m(version: int) -> None:
+    assert _qr_version(encode_paper(KEY, LONGEST, issued_at=2**32 - 1, not_after=2**32 - 1, version=version)) <= 7
+    signed = encode_pass(KEY, LONGEST, pass_id=b"\xff" * 8, period=255, not_before=2**32 - 1, hours=72,
+                         version=version)
     assert _qr_version(pass_text(signed, 2**32 - 1, 999_999)) <= 7
 
 
@@ -69,7 +72,7 @@ def test_name_is_cut_on_a_character_boundary() -> None:
 
 def test_split_and_claims_round_trip() -> None:
     claims = LONGEST._replace(name=fit_name(LONGEST.name, 14))
-    text = encode_minted(KEY, claims, step=7, period=15, nonce=b"abc")
+    text = encode_minted(KEY, claims, step=7, period=15, nonce=b"abc", version=1)
     u = unverified_split(text)
     assert u.kid == KEY.kid and len(u.signature) == 64
     assert CLAIMS_OFFSET[Mode.MINTED] == 14
@@ -77,7 +80,8 @@ def test_split_and_claims_round_trip() -> None:
 
 
 def test_a_minted_code_is_named_once_by_step_nonce_and_ref() -> None:
-    u = unverified_split(encode_minted(KEY, LONGEST._replace(ref=0x0A0B0C), step=0x01020304, period=15, nonce=b"xyz"))
+    u = unverified_split(encode_minted(KEY, LONGEST._replace(ref=0x0A0B0C), step=0x01020304, period=15, nonce=b"xyz",
+                                        version=1))
     assert u.signed[MINTED_ONCE] == bytes([1, 2, 3, 4]) + b"xyz" + bytes([0x0A, 0x0B, 0x0C])
 
 
@@ -91,7 +95,7 @@ def test_the_trailer_step_is_the_nearest_with_its_low_bits(now_step: int, step: 
 @pytest.mark.parametrize("tail", ["0000", "123X", "9999", "999X", "0010"])
 def test_id_tail_packing(tail: str) -> None:
     claims = LONGEST._replace(id_tail=tail)
-    u = unverified_split(encode_paper(KEY, claims, issued_at=0, not_after=1))
+    u = unverified_split(encode_paper(KEY, claims, issued_at=0, not_after=1, version=1))
     assert decode_claims(u.signed, CLAIMS_OFFSET[Mode.PAPER]).id_tail == tail
 
 

@@ -13,10 +13,12 @@ from keys.keyset import KeyInfo, KeySet
 from keys.statuslist import StatusList
 from keys.wire import (
     CLAIMS_FIXED,
+    CLAIMS_FIXED_V2,
     HEADER,
     MINTED_FIELDS,
     PREFIX,
     VERSION,
+    VERSION_1,
     Claims,
     Mode,
     encode_minted,
@@ -77,16 +79,19 @@ class Issuer:
     def status_document(self, issued_at: float | None = None) -> dict[str, Any]:
         return self.status_list(issued_at).sign(self.key)
 
-    def minted(self, c: Claims, *, at: float | None = None, step: int | None = None, period: int = PERIOD) -> str:
+    def minted(
+        self, c: Claims, *, at: float | None = None, step: int | None = None, period: int = PERIOD, version: int = VERSION
+    ) -> str:
         """A live code for the step at ``at``; a longer ``period`` keeps it acceptable longer (slow browser flows)."""
         when = self.now if at is None else at
         return encode_minted(
-            self.key, c, step=int(when // period) if step is None else step, period=period, nonce=_serial(3)
+            self.key, c, step=int(when // period) if step is None else step, period=period, nonce=_serial(3),
+            version=version,
         )
 
-    def paper(self, c: Claims, *, issued_at: float | None = None, days: int = 30) -> str:
+    def paper(self, c: Claims, *, issued_at: float | None = None, days: int = 30, version: int = VERSION) -> str:
         start = int(self.now if issued_at is None else issued_at)
-        return encode_paper(self.key, c, issued_at=start, not_after=start + days * 86400)
+        return encode_paper(self.key, c, issued_at=start, not_after=start + days * 86400, version=version)
 
     def pass_code(self, c: Claims, *, not_before: float | None = None, hours: int = 72, at: float | None = None) -> str:
         start = int(self.now if not_before is None else not_before)
@@ -94,14 +99,20 @@ class Issuer:
         when = self.now if at is None else at
         return pass_text(signed, int(when // PERIOD), 123456)
 
-    def raw_minted(self, claims_bytes: bytes, *, step: int, period: int = PERIOD, version: int = VERSION) -> str:
-        """A signed live code around arbitrary claim bytes (to build malformed payloads)."""
+    def raw_minted(self, claims_bytes: bytes, *, step: int, period: int = PERIOD, version: int = VERSION_1) -> str:
+        """A signed v1 live code around arbitrary claim bytes (to build malformed payloads)."""
         body = (
             HEADER.pack(version, Mode.MINTED, self.key.kid)
             + MINTED_FIELDS.pack(period, step, _serial(3))
             + claims_bytes
         )
         return PREFIX + b45encode(body + self.key.sign(body))
+
+
+def raw_claims_v2(c: Claims, name_bytes: bytes, *, disclose: int = 0) -> bytes:
+    """v2 claim bytes with any name bytes and any ``disclose`` byte."""
+    days = c.valid_until.toordinal() - date(1970, 1, 1).toordinal()
+    return CLAIMS_FIXED_V2.pack(c.ref, c.permit_type << 5 | c.district, days, pack_id_tail(c.id_tail), disclose) + name_bytes
 
 
 def raw_claims(c: Claims, name_bytes: bytes, *, id_tail: int | None = None) -> bytes:

@@ -24,7 +24,7 @@ from verifier.core import Options, verify
 from verifier.replay import MemoryReplayStore
 from verifier.status import MemoryStatusSource
 
-from .codes import PERIOD, STATUS_SIZE, Issuer, claims, raw_claims, tamper
+from .codes import PERIOD, STATUS_SIZE, Issuer, claims, raw_claims, raw_claims_v2, tamper
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +73,16 @@ def _cases(issuer: Issuer, retired: SigningKey) -> list[tuple[str, str, float]]:
         ("name too long", issuer.raw_minted(raw_claims(c, b"A" * 15), step=step), T),
         ("id tail out of range", issuer.raw_minted(raw_claims(c, b"A", id_tail=11000), step=step), T),
         ("period zero", issuer.raw_minted(raw_claims(c, b"A"), step=step, period=0), T),
-        ("version 2", issuer.raw_minted(raw_claims(c, b"A"), step=step, version=2), T),
+        ("version 3", issuer.raw_minted(raw_claims(c, b"A"), step=step, version=3), T),
+        ("v1 code", issuer.minted(c, step=step, version=1), T),
+        ("v1 paper", issuer.paper(claims(valid_until=LATER, ref=9), issued_at=T - 86400, version=1), T),
+        ("v2 with consent", issuer.minted(c._replace(disclose=0x83), step=step), T),
+        ("v2 validity only", issuer.minted(c._replace(disclose=0x80), step=step), T),
+        ("v2 wide ref beyond list", issuer.minted(claims(valid_until=LATER, ref=(1 << 24) + 3), step=step), T),
+        ("v2 disclose reserved bit", issuer.raw_minted(raw_claims_v2(c, b"A", disclose=0x84), step=step, version=2), T),
+        ("v2 disclose unmarked", issuer.raw_minted(raw_claims_v2(c, b"A", disclose=0x01), step=step, version=2), T),
+        ("v2 name too long", issuer.raw_minted(raw_claims_v2(c, b"A" * 13), step=step, version=2), T),
+        ("v2 longest name", issuer.raw_minted(raw_claims_v2(c, b"A" * 12), step=step, version=2), T),
         ("not a code", "hello", T),
         ("prefix only", "RP:", T),
         ("lowercase", fresh.lower(), T),
@@ -182,7 +191,11 @@ def test_offline_checks_agree_with_core(format_page):
     assert reason["pass"] == "LIVENESS_UNVERIFIABLE" and reason["pass over"] == "STALE"
     for label in ("bad utf-8 name", "name cut mid-character", "name too long", "id tail out of range", "period zero"):
         assert reason[label] == "MALFORMED", label
-    assert reason["version 2"] == "UNSUPPORTED_VERSION"
+    assert reason["version 3"] == "UNSUPPORTED_VERSION"
+    assert reason["v1 code"] == reason["v1 paper"] == reason["v2 with consent"] == reason["v2 validity only"] == "VALID"
+    assert reason["v2 longest name"] == "VALID" and reason["v2 wide ref beyond list"] == "REVOKED"
+    for label in ("v2 disclose reserved bit", "v2 disclose unmarked", "v2 name too long"):
+        assert reason[label] == "MALFORMED", label
     assert reason["surrounding spaces"] == "VALID"
 
 
@@ -278,12 +291,12 @@ def test_hostile_key_sets_and_status_lists_are_refused(format_page):
     kid = issuer.key.kid.hex()
     doc = {"format": "permit-status/1", "kid": kid, "issued_at": int(T), "ttl": 300, "size": STATUS_SIZE, "bits": 2,
            "list": base64.urlsafe_b64encode(bomb).rstrip(b"=").decode(),
-           "signature": base64.urlsafe_b64encode(issuer.key.sign(_signing_input(kid, int(T), 300, STATUS_SIZE, bomb))).rstrip(b"=").decode()}
+           "signature": base64.urlsafe_b64encode(issuer.key.sign(_signing_input("permit-status/1", kid, int(T), 300, STATUS_SIZE, bomb))).rstrip(b"=").decode()}
     assert "wrong length" in _rejects(format_page, keyset, doc, T)
 
     garbage = dict(doc, list=base64.urlsafe_b64encode(b"not zlib").rstrip(b"=").decode())
     garbage["signature"] = base64.urlsafe_b64encode(
-        issuer.key.sign(_signing_input(kid, int(T), 300, STATUS_SIZE, b"not zlib"))).rstrip(b"=").decode()
+        issuer.key.sign(_signing_input("permit-status/1", kid, int(T), 300, STATUS_SIZE, b"not zlib"))).rstrip(b"=").decode()
     assert "decompress" in _rejects(format_page, keyset, garbage, T)
 
     assert "not a permit-status/1" in _rejects(format_page, keyset, {"format": "x"}, T)

@@ -41,13 +41,13 @@ def keyset() -> KeySet:
 def build() -> dict[str, object]:
     key = SigningKey(SEED)
     step = step_at(NOW, PERIOD)
-    minted = encode_minted(key, CLAIMS, step=step, period=PERIOD, nonce=bytes.fromhex("0badf0"))
+    minted = encode_minted(key, CLAIMS, step=step, period=PERIOD, nonce=bytes.fromhex("0badf0"), version=1)
     pass_id = bytes.fromhex("5a5a0102030405a5")
-    signed_pass = encode_pass(key, CLAIMS, pass_id=pass_id, period=30, not_before=NOW - 3600, hours=24)
+    signed_pass = encode_pass(key, CLAIMS, pass_id=pass_id, period=30, not_before=NOW - 3600, hours=24, version=1)
     pass_step = NOW // 30
     totp = code_at(pass_secret(ROTATION_SECRET, pass_id), pass_step)
     offline = pass_text(signed_pass, pass_step, totp)
-    paper = encode_paper(key, CLAIMS, issued_at=NOW - 86400, not_after=NOW + 200 * 86400)
+    paper = encode_paper(key, CLAIMS, issued_at=NOW - 86400, not_after=NOW + 200 * 86400, version=1)
 
     def entry(text: str, **fields: object) -> dict[str, object]:
         return {"text": text, "hex": b45decode(text[len(PREFIX) :]).hex(), **fields}

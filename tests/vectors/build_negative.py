@@ -58,7 +58,7 @@ def minted(step: int, claims: Claims = CLAIMS, *, key: SigningKey | None = None,
            period: int = PERIOD) -> str:
     key = key or SigningKey(SEED)
     if version == 1:
-        return encode_minted(key, claims, step=step, period=period, nonce=NONCE)
+        return encode_minted(key, claims, step=step, period=period, nonce=NONCE, version=1)
     body = HEADER.pack(version, Mode.MINTED, key.kid) + MINTED_FIELDS.pack(period, step, NONCE)
     body += encode_claims(claims, Mode.MINTED)
     return PREFIX + b45encode(body + key.sign(body))
@@ -67,14 +67,14 @@ def minted(step: int, claims: Claims = CLAIMS, *, key: SigningKey | None = None,
 def offline(at: int, *, code: int | None = None, not_before: int = NOW - 3600, hours: int = 24,
             claims: Claims = CLAIMS) -> str:
     signed = encode_pass(SigningKey(SEED), claims, pass_id=PASS_ID, period=PASS_PERIOD, not_before=not_before,
-                         hours=hours)
+                         hours=hours, version=1)
     step = at // PASS_PERIOD
     right = code_at(pass_secret(ROTATION_SECRET, PASS_ID), step)
     return pass_text(signed, step, right if code is None else code)
 
 
 def paper(*, issued_at: int = NOW - 86400, not_after: int = NOW + 100 * 86400, claims: Claims = CLAIMS) -> str:
-    return encode_paper(SigningKey(SEED), claims, issued_at=issued_at, not_after=not_after)
+    return encode_paper(SigningKey(SEED), claims, issued_at=issued_at, not_after=not_after, version=1)
 
 
 def flip(text: str, byte: int) -> str:
@@ -113,7 +113,7 @@ def vectors() -> list[dict[str, Any]]:
     add("next line", "U+0085 is not trimmed", live + "\u0085", "MALFORMED")
     add("wedge CR LF", "space, tab, CR and LF around a code are trimmed", " \t" + live + "\r\n", "VALID")
     add("period zero", "a MINTED code with period 0", minted_period_zero(step), "MALFORMED")
-    add("version 2", "a version this format does not know", minted(step, version=2), "UNSUPPORTED_VERSION")
+    add("version 3", "a version this format does not know", minted(step, version=3), "UNSUPPORTED_VERSION")
     add("version 0 downgrade", "an older, unknown version byte", minted(step, version=0), "UNSUPPORTED_VERSION")
     add("another issuer", "signed by a key not in the key set", minted(step, key=SigningKey(OTHER_ISSUER_SEED)),
         "UNKNOWN_KEY")

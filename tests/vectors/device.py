@@ -43,7 +43,7 @@ def device_pass(
 ) -> bytes:
     return encode_device_pass(
         issuer or SigningKey(SEED), CLAIMS, period=PERIOD, not_before=not_before, hours=HOURS,
-        pass_ref=pass_ref, device_key=signer.field,
+        pass_ref=pass_ref, device_key=signer.field, version=1,
     )
 
 

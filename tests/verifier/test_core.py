@@ -127,8 +127,16 @@ def test_malformed(text: str) -> None:
 def test_unsupported_version() -> None:
     world = World()
     raw = bytearray(b45decode(world.minted()[len(PREFIX) :]))
-    raw[0] = 2
+    raw[0] = 3
     assert run(world, PREFIX + b45encode(bytes(raw))) == "UNSUPPORTED_VERSION"
+
+
+def test_a_v2_code_relabelled_v1_fails_its_signature() -> None:
+    world = World()
+    raw = bytearray(b45decode(world.minted()[len(PREFIX) :]))
+    assert raw[0] == 2
+    raw[0] = 1
+    assert run(world, PREFIX + b45encode(bytes(raw))) == "BAD_SIGNATURE"
 
 
 def test_scanner_noise_around_the_code_is_tolerated() -> None:

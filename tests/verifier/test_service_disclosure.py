@@ -26,6 +26,10 @@ def test_verdict_text_is_the_json_of_verdict_json(role, age):
         Verdict(True, "VALID", "PAPER", ODD, 1795400002.0, requires_id_check=True),
         Verdict(False, "REPLAYED", "MINTED", ODD, 1795400002.0),
         Verdict(False, "NOT_A_REASON", None, None, 0.0),
+        Verdict(True, "VALID", "MINTED", CLAIMS._replace(disclose=0x83), 1795400003.0),
+        Verdict(True, "VALID", "MINTED", ODD._replace(disclose=0x81), 1795400003.0),
+        Verdict(True, "VALID", "DEVICE", CLAIMS._replace(disclose=0x80), 1795400003.0),
+        Verdict(False, "REPLAYED", "MINTED", CLAIMS._replace(disclose=0x83), 1795400003.0),
     ]
     for verdict in verdicts:
         expected = json.dumps(verdict_json(verdict, role, age), ensure_ascii=False, separators=(",", ":"))

@@ -2,14 +2,15 @@
 
 A record names the caller (API key name), time, reason and mode, and the
 credential by ``cred_ref``: HMAC-SHA256 under the audit key of SHA-256 of the
-credential reference (the 3-byte big-endian status-list index ``ref`` the code
-carries). The index is not personal data but the issuer can map it to a person,
+credential reference (the big-endian status-list index ``ref`` the code
+carries, in three bytes, four from 2^24 on: ``keys.claims.ref_bytes``, the same
+for a v1 and a v2 code of one credential version). The index is not personal data but the issuer can map it to a person,
 so it is never stored in clear; the audit key never leaves the verifiers, so
 the log alone cannot be matched against the registry, while an investigator
 holding the key can still ask "when was this credential checked".
 
 Handhelds that verified offline send ``cred_ref_hash`` = hex SHA-256 of those
-3 bytes (computed with WebCrypto from the decoded code); the server applies the
+bytes (computed with WebCrypto from the decoded code); the server applies the
 same HMAC, so online and offline records of one credential carry the same
 ``cred_ref``.
 
@@ -26,6 +27,7 @@ import re
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from keys.claims import ref_bytes
 from keys.reasons import REASONS
 from keys.vocabulary import MODE_NAMES
 
@@ -39,12 +41,11 @@ _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 _DEVICE = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,63}$")
 OFFLINE_MAX_AGE_S = 30 * 86400
 OFFLINE_MAX_AHEAD_S = 3600
-REF_BYTES = 3
 
 
 def cred_hash(ref: int) -> bytes:
     """SHA-256 of the credential reference: what a handheld reports for an offline scan."""
-    return hashlib.sha256(ref.to_bytes(REF_BYTES, "big")).digest()
+    return hashlib.sha256(ref_bytes(ref)).digest()
 
 
 def cred_ref(audit_key: bytes, hashed_ref: bytes) -> str:

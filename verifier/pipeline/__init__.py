@@ -1,0 +1,1 @@
+"""The verification pipeline, in the modules named for what they hold (see verifier.core)."""
