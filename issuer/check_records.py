@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from issuer.db import Database
+from keys.claims import ref_bytes
 from keys.reasons import REASONS, message
 from keys.sealed_ref import SealError, open_ref
 from keys.vocabulary import CLAIM_FIELD_LABELS, MODE_NAMES, VERIFIER_ROLE_LABELS, Label, Mode
@@ -90,8 +91,8 @@ def iso(at: datetime) -> str:
 
 
 def ref_hash(index: int) -> str:
-    """The hex SHA-256 of a 3-byte status index, as verifiers seal it."""
-    return hashlib.sha256(index.to_bytes(3, "big")).hexdigest()
+    """The hex SHA-256 of a status index as verifiers seal it (three bytes, four from 2^24 on)."""
+    return hashlib.sha256(ref_bytes(index)).hexdigest()
 
 
 def _name(value: Any, where: str) -> str:
