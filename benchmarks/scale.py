@@ -32,7 +32,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .scale_import import GOAL_ROWS_PER_MIN, ImportFigure, import_postgresql, import_sqlite, write_export
+from .scale_import import GOAL_ROWS_PER_MIN, ImportFigure, cached_export, import_postgresql, import_sqlite
 from .scale_mint import PHONES, mint_capacity
 from .scale_mint import describe as describe_mint
 from .scale_replay import PEAK_PER_S, replay_memory
@@ -54,7 +54,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="GET /v1/holder/live requests through the app")
     parser.add_argument("--only", default=",".join(STEPS), help=f"comma-separated steps of {', '.join(STEPS)}")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "scale",
-                        help="where the export and the SQLite registry are written (gigabytes at full size)")
+                        help="where the export is kept and the SQLite registry written (gigabytes at full size)")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "scale.json")
     parser.add_argument("--no-progress", action="store_true", help="no import progress bar")
     args = parser.parse_args(argv)
@@ -82,13 +82,12 @@ def _import_entry(figure: ImportFigure) -> dict[str, Any]:
 
 
 def run_import(rows: int, workdir: Path, *, progress: bool = True) -> dict[str, Any]:
-    workdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="import-", dir=workdir) as tmp:
-        export = write_export(Path(tmp) / "legacy-export.csv", rows)
-        size = export.path.stat().st_size
-        _say(f"export: {rows:,} rows, {export.planted:,} planted defects, {size / 2**20:,.0f} MiB, "
-             f"written in {export.seconds:.0f} s")
-        results: dict[str, Any] = {"rows": rows, "planted_defects": export.planted, "export_bytes": size}
+    export = cached_export(workdir, rows)
+    size = export.path.stat().st_size
+    made = f"written in {export.seconds:.0f} s" if export.seconds else "kept from an earlier run"
+    _say(f"export: {rows:,} rows, {export.planted:,} planted defects, {size / 2**20:,.0f} MiB, {made} ({export.path})")
+    results: dict[str, Any] = {"rows": rows, "planted_defects": export.planted, "export_bytes": size}
+    with tempfile.TemporaryDirectory(prefix="registry-", dir=workdir) as tmp:
         for figure in (import_sqlite(export, Path(tmp), show_progress=progress),
                        import_postgresql(export, show_progress=progress)):
             entry = _import_entry(figure)

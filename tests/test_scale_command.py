@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.scale import main, parse_args, run
+from benchmarks.scale import main, parse_args, run, run_import
 from benchmarks.scale_replay import claim_lifetime_s
 from benchmarks.scale_report import END, START, write_section
 from verifier.config import Config
@@ -32,7 +32,11 @@ def test_scaled_down_run_measures_every_step(tmp_path: Path) -> None:
         assert figure["rows"] == 1000 and figure["report_matches"]
         assert figure["imported"] + figure["rejected"] == 1000
         assert figure["rows_per_min"] > 0
-    assert list((tmp_path / "work").iterdir()) == []  # the export and the registry file are removed
+    # The export is kept for the next run (with its planted defects); the registry file is removed.
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == [
+        "legacy-export-1000-2026.csv", "legacy-export-1000-2026.csv.defects"]
+    again = run_import(1000, tmp_path / "work", progress=False)
+    assert again["SQLite"]["report_matches"] and again["planted_defects"] == imported["planted_defects"]
 
     claims = int(20 * claim_lifetime_s(Config())) - 1  # the first claim opens the connection, uncounted
     single, cluster = summary["replay"]
@@ -59,6 +63,6 @@ def test_a_scaled_down_run_leaves_the_docs_alone(tmp_path: Path, monkeypatch) ->
     written: list[object] = []
     monkeypatch.setattr("benchmarks.scale.write_section", written.append)
     out = tmp_path / "scale.json"
-    assert main(["--rows", "50", "--only", "import", "--no-progress", "--workdir", str(tmp_path), "--out",
+    assert main(["--only", "mint", "--mint-codes", "10", "--http-requests", "2", "--workdir", str(tmp_path), "--out",
                  str(out)]) == 0
     assert out.exists() and written == []
