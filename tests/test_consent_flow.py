@@ -18,8 +18,8 @@ import pytest
 
 from issuer.app import create_app as create_issuer_app
 from tests.issuer.app_helpers import ADMIN, issue, make_config
-from tests.scanner.page_helpers import WAIT_MS
-from tests.scanner.test_business_page import business_sign_in, open_business, type_code
+from tests.issuer.idgen import make_id
+from tests.scanner.page_helpers import WAIT_MS, business_sign_in, open_business, type_code
 from verifier.app import create_app as create_verifier_app
 from verifier.auth import add_key
 from verifier.config import Config
@@ -61,7 +61,6 @@ def holder_page(browser: Any, issuer_url: str, admin: httpx.Client, name: str, *
     page.fill("#enrol-label", "测试手机")
     page.click("#enrol-submit")
     page.wait_for_selector("#qr[data-mode=live] svg", timeout=WAIT_MS)
-    page.id_tail = cred.get("id_tail") or admin.get(f"/admin/credentials/{cred['cred_id']}", headers=ADMIN).json().get("id_tail")
     return page
 
 
@@ -119,3 +118,34 @@ def test_the_dialog_at_200_percent_zoom(browser: Any, issuer_url: str, admin: ht
     assert box and dialog and box["x"] >= dialog["x"] and box["x"] + box["width"] <= dialog["x"] + dialog["width"] + 0.5
     assert holder.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     holder.context.close()
+
+
+def test_a_landlord_sees_the_name_only_when_the_holder_chose_it(browser: Any, issuer_url: str, admin: httpx.Client,
+                                                                 verifier: dict[str, str]) -> None:
+    holder = holder_page(browser, issuer_url, admin, "王芳", seq=5)
+    landlord = open_business(browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 800}), verifier["url"])
+    business_sign_in(landlord, verifier["key"])
+    id_tail = make_id(seq=5)[-4:]
+
+    # The normal code: no choice, so the landlord sees type, district and validity only.
+    plain = type_code(landlord, str(holder.get_attribute("#qr", "data-code")))
+    assert (plain["reason"], plain["consent"], plain["disclosed"]) == ("VALID", "noChoice", {})
+    assert set(plain["claims"]) == {"permit_type", "district", "valid_until"}
+    assert "王芳" not in landlord.text_content("body") and id_tail not in landlord.text_content("body")
+
+    # The holder chooses the name and the last four ID characters for the landlord.
+    chosen = type_code(landlord, show_to_business(holder, ["name", "id_tail"], preset="landlord"))
+    assert (chosen["reason"], chosen["consent"]) == ("VALID", "chosen")
+    assert chosen["disclosed"] == {"name": "王芳", "id_tail": id_tail}
+    assert landlord.text_content("#verdict-disclosed dt") == "姓名"
+    holder.click("#consent-back")
+
+    # The name alone; then validity only, as for a shop: nothing about the person.
+    named = type_code(landlord, show_to_business(holder, ["name"]))
+    assert named["disclosed"] == {"name": "王芳"}
+    holder.click("#consent-back")
+    shop = type_code(landlord, show_to_business(holder, [], preset="shop"))
+    assert (shop["reason"], shop["consent"], shop["disclosed"]) == ("VALID", "validityOnly", {})
+    assert "王芳" not in landlord.text_content("body")
+    holder.context.close()
+    landlord.context.close()

@@ -1,4 +1,4 @@
-"""Driving the scanner page in Chromium and reading its verdict screen."""
+"""Driving the scanner page and the business page in Chromium and reading their verdicts."""
 
 from __future__ import annotations
 
@@ -117,3 +117,45 @@ def assert_tone(page, verdict: dict[str, Any], tone: str) -> None:
     assert verdict["background"] == f"rgb({r}, {g}, {b})"
     seen = dominant_colour(page.screenshot())
     assert all(abs(x - y) <= 6 for x, y in zip(seen, (r, g, b))), (seen, tone)
+
+
+# --- the business page (/business) ----------------------------------------------
+
+
+def open_business(context, base: str):
+    page = context.new_page()
+    page.goto(f"{base}/business")
+    page.wait_for_selector("body[data-loaded='true']", timeout=WAIT_MS)
+    return page
+
+
+def business_sign_in(page, key: str) -> None:
+    page.wait_for_selector("#signin:not([hidden])", timeout=WAIT_MS)
+    page.fill("#business-key", key)
+    page.click("#signin-button")
+    page.wait_for_selector("body[data-state='ready']", timeout=WAIT_MS)
+
+
+def type_code(page, text: str) -> dict:
+    """Type (or paste) a code into the field and press Enter; the verdict shown for it."""
+    page.evaluate("() => { const v = document.getElementById('verdict'); v.hidden = true; v.dataset.reason = ''; }")
+    page.fill("#code-input", text)
+    page.press("#code-input", "Enter")
+    page.wait_for_selector("#verdict:not([hidden])", timeout=WAIT_MS)
+    return read_business_verdict(page)
+
+
+def read_business_verdict(page) -> dict:
+    return page.evaluate(
+        """() => {
+          const box = document.getElementById('verdict');
+          const fields = (id) => Object.fromEntries([...document.querySelectorAll(`#${id} dd`)].map((dd) => [dd.dataset.field, dd.textContent]));
+          return {
+            reason: box.dataset.reason, tone: box.dataset.tone, consent: box.dataset.consent,
+            title: document.getElementById('verdict-title').textContent,
+            note: document.getElementById('verdict-consent').textContent,
+            disclosed: fields('verdict-disclosed'), claims: fields('verdict-claims'),
+            focused: document.activeElement === box,
+          };
+        }"""
+    )

@@ -11,8 +11,7 @@ from verifier.auth import add_key
 from verifier.organisations import add_organisation
 
 from .codes import claims
-from .page_helpers import WAIT_MS
-from .test_business_page import business_sign_in, open_business, type_code
+from .page_helpers import WAIT_MS, business_sign_in, open_business, type_code
 
 pytestmark = pytest.mark.browser
 

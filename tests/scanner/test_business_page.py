@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from .codes import claims
-from .page_helpers import WAIT_MS
+from .page_helpers import WAIT_MS, business_sign_in, open_business, type_code
 
 pytestmark = pytest.mark.browser
 
@@ -18,45 +18,6 @@ def context(browser):
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 780})
     yield ctx
     ctx.close()
-
-
-def open_business(context, base: str):
-    page = context.new_page()
-    page.goto(f"{base}/business")
-    page.wait_for_selector("body[data-loaded='true']", timeout=WAIT_MS)
-    return page
-
-
-def business_sign_in(page, key: str) -> None:
-    page.wait_for_selector("#signin:not([hidden])", timeout=WAIT_MS)
-    page.fill("#business-key", key)
-    page.click("#signin-button")
-    page.wait_for_selector("body[data-state='ready']", timeout=WAIT_MS)
-
-
-def type_code(page, text: str) -> dict:
-    """Type (or paste) a code into the field and press Enter; the verdict shown for it."""
-    page.evaluate("() => { const v = document.getElementById('verdict'); v.hidden = true; v.dataset.reason = ''; }")
-    page.fill("#code-input", text)
-    page.press("#code-input", "Enter")
-    page.wait_for_selector("#verdict:not([hidden])", timeout=WAIT_MS)
-    return read_business_verdict(page)
-
-
-def read_business_verdict(page) -> dict:
-    return page.evaluate(
-        """() => {
-          const box = document.getElementById('verdict');
-          const fields = (id) => Object.fromEntries([...document.querySelectorAll(`#${id} dd`)].map((dd) => [dd.dataset.field, dd.textContent]));
-          return {
-            reason: box.dataset.reason, tone: box.dataset.tone, consent: box.dataset.consent,
-            title: document.getElementById('verdict-title').textContent,
-            note: document.getElementById('verdict-consent').textContent,
-            disclosed: fields('verdict-disclosed'), claims: fields('verdict-claims'),
-            focused: document.activeElement === box,
-          };
-        }"""
-    )
 
 
 def test_business_page_flow(context, verifier, issuer):
