@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures.browser import qr_png, write_y4m
+
 from .codes import claims
-from .page_helpers import WAIT_MS, business_sign_in, open_business, type_code
+from .page_helpers import WAIT_MS, business_sign_in, open_business, read_business_verdict, type_code
 
 pytestmark = pytest.mark.browser
 
@@ -91,4 +93,19 @@ def test_business_page_at_200_percent_zoom(browser, verifier):
     business_sign_in(page, verifier.business_key)
     width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1], width
+    ctx.close()
+
+
+def test_the_camera_reads_the_code(browser_with_camera, tmp_path, verifier, issuer):
+    code = issuer.minted(claims(name="李娜"), period=120)
+    camera = browser_with_camera(write_y4m(qr_png(code, error="m"), tmp_path / "qr.y4m", pad=48, fps=10))
+    ctx = camera.new_context(locale="zh-CN", viewport={"width": 390, "height": 780})
+    page = open_business(ctx, verifier.url)
+    business_sign_in(page, verifier.business_key)
+    page.click("#camera-toggle")
+    page.wait_for_selector("#verdict:not([hidden])", timeout=WAIT_MS)
+    verdict = read_business_verdict(page)
+    assert (verdict["reason"], verdict["consent"]) == ("VALID", "noChoice")
+    assert page.get_attribute("body", "data-camera") == "on"
+    assert page.text_content("#camera-toggle") == "关闭摄像头"
     ctx.close()
