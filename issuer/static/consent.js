@@ -5,14 +5,15 @@
 // rotating like the normal one, labelled with what it reveals; "back to the
 // normal code" closes it. Online only: the choice is signed by the issuer, so
 // the offline codes cannot carry it. The field names are the wire format's
-// (keys.vocabulary.Disclosure).
+// (keys.vocabulary.Disclosure, /lib/wire.js).
 
+import {DISCLOSURE} from '/lib/wire.js';
 import {PATHS, messageOf, readJson, request} from './holder-api.js';
 import {drawQR} from './qr-view.js';
 import {lang, t} from './text.js';
 
-/** What a holder may choose to show, in the order the words list them. */
-export const FIELDS = Object.freeze(['name', 'id_tail']);
+/** What a holder may choose to show, in the wire format's order. */
+export const FIELDS = Object.freeze(Object.keys(DISCLOSURE));
 const RETRY_MS = 5000;
 const $ = (id) => document.getElementById(id);
 
@@ -69,7 +70,7 @@ async function refresh() {
       return;
     }
     const body = await res.json();
-    if (Array.isArray(body.disclose) && body.disclose.join(',') !== fields.join(',')) {
+    if (!Array.isArray(body.disclose) || body.disclose.join(',') !== fields.join(',')) {
       // The issuer says what it signed into the code: a label must never promise what the code does not carry.
       clearCode(t('not_active'));
       timer = setTimeout(refresh, RETRY_MS);
