@@ -13,9 +13,10 @@ __all__ = ["CODES", "NO_STORE", "RETRY_AFTER_S", "raw_error"]
 
 RETRY_AFTER_S = "2"
 
-define("SCANNER_NEEDS_OFFICER", 403, "这是企业核验密钥：只能通过接口查询有效性，不能登录执法核验终端。请使用警员账号登录。",
-       "This is a business key: it checks validity through the API and cannot sign in to "
-       "the officials' scanner. Sign in with an officer account.")
+define("SCANNER_NEEDS_OFFICER", 403, "这是企业核验密钥：请在企业核验页（/business）或通过接口核验，不能登录执法核验终端。"
+       "执法人员请使用警员账号登录。",
+       "This is a business key: check permits on the business page (/business) or through the API; "
+       "it cannot sign in to the officials' scanner. Officials sign in with an officer account.")
 define("BUSINESS_KEY_REQUIRED", 403, "这是执法核验密钥：请在执法核验终端（/scan）登录，企业核验页只接受企业密钥。",
        "This is an official key: sign in at the officials' scanner (/scan); the business page "
        "takes business keys only.")
