@@ -159,6 +159,10 @@ class Config:
         return self.issuer_url.rstrip("/") + "/v1/status-list"
 
     @property
+    def officer_list_url(self) -> str:
+        return self.issuer_url.rstrip("/") + "/v1/officers/disabled"
+
+    @property
     def checks_url(self) -> str:
         return self.issuer_url.rstrip("/") + "/v1/check-records"
 

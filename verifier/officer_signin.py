@@ -8,9 +8,10 @@ key set the verifier already syncs. The session then bears the officer's name
 (``officer:<account>``) in every audit record of the scans they make, and the
 scanner shows the display name. The password is never stored or logged here.
 
-Disabling an officer ends their console sessions at once; a handheld session
-opened before lasts until its own expiry (VERIFIER_SESSION_TTL_S), since the
-verifier does not ask the issuer again on every scan.
+Disabling an officer ends their console sessions at once, and their handheld
+sessions at the verifier's next sync: the issuer signs a list of disabled
+accounts that the verifier fetches with the status list (verifier.officer_list),
+rather than being asked again on every scan.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ from .replay import MemoryReplayStore, ReplayStore
 from .replay_state import open_memory_store, save_memory_store
 from .sessions import MemorySessionStore, SessionStore
 from .status import MemoryStatusSource
+from .officer_list import OfficerListSync
 from .sync import MemoryStatusShare, StatusShare, Syncer
 from .verdict import Verdict
 
@@ -148,6 +149,8 @@ class Service:
             share=share,
             status_source=self.status,
             metrics=self.metrics,
+            officers=OfficerListSync(config.officer_list_url, self.http, interval_s=config.sync_interval_s,
+                                     timeout_s=config.http_timeout_s),
         )
         self.metrics.gauge("verifier_status_age_seconds", "Age of the status list data.", self.status_age)
         self.metrics.gauge("verifier_keyset_keys", "Keys in the loaded key set.", lambda: len(self.sync.keyset))

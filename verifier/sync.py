@@ -45,6 +45,7 @@ from keys.edge.etag import etag_for
 from keys.statuslist import StatusList, StatusListError, StatusListKeyUnknown
 
 from .metrics import Metrics
+from .officer_list import OfficerListSync
 from .replay import StoreUnavailable
 from .status import MemoryStatusSource
 
@@ -143,6 +144,7 @@ class Syncer:
         share: StatusShare,
         status_source: MemoryStatusSource,
         metrics: Metrics,
+        officers: OfficerListSync | None = None,
     ) -> None:
         self.keyset_url = issuer_keyset_url
         self.status_url = status_url
@@ -155,6 +157,7 @@ class Syncer:
         self.share = share
         self.status_source = status_source
         self.metrics = metrics
+        self.officers = officers
         self.keyset: KeySet = KeySet([])
         self.keyset_document: CachedDocument | None = None
         self.status_document: CachedDocument | None = None
@@ -169,12 +172,15 @@ class Syncer:
 
     # -- public ---------------------------------------------------------------
     async def tick(self, *, force: bool = False) -> None:
-        """One refresh step: key set if due, then status list if due, then adopt the shared list."""
+        """One refresh step: key set if due, then status list if due, then adopt the shared list;
+        then the list of disabled officers if due."""
         async with self._tick_lock:
             now = self.clock()
             if force or now >= self._keyset_due:
                 await self._refresh_keyset(now)
             await self._refresh_status(now, force)
+            if self.officers is not None:
+                await self.officers.refresh(now, self.keyset, force=force)
 
     async def run(self, poll_s: float = POLL_S) -> None:
         """Tick forever (until cancelled); the clock decides what is due."""

@@ -11,7 +11,7 @@ from issuer.openapi import Op
 __all__ = ["CONSOLE_OPS"]
 
 CONSOLE_OPS: tuple[Op, ...] = tuple(
-    (method, path, "public" if path in ("/console/signin", "/console/lang") else "officer", summary, status, ())
+    (method, path, "public" if path in ("/console/signin", "/console/lang", "/v1/officers/disabled") else "officer", summary, status, ())
     for method, path, summary, status in (
         ("get", "/console/signin", "Officer sign-in form", 200),
         ("post", "/console/signin", "Officer sign-in", 303),
@@ -48,5 +48,6 @@ CONSOLE_OPS: tuple[Op, ...] = tuple(
         ("get", "/console/imports/{job_id}", "Import progress", 200),
         ("get", "/console/imports/{job_id}/report", "Import report", 200),
         ("post", "/v1/officers/assertion", "A signed statement of the officer for the scanner", 200),
+        ("get", "/v1/officers/disabled", "The signed list of disabled officer accounts (keys.officer_list)", 200),
     )
 )

@@ -11,7 +11,7 @@ errors: SIGN_IN_FAILED (401), FORBIDDEN (403) for a role that may not scan.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from issuer.errors import ForbiddenError
@@ -22,10 +22,13 @@ from issuer.officers.store import OfficerStore
 from issuer.registry import Registry
 from issuer.state import ServiceState
 from keys.officer_assertion import OfficerAssertion, sign_assertion
+from keys.officer_list import sign_officer_list
 
-__all__ = ["ASSERTION_LIFETIME_S", "routes"]
+__all__ = ["ASSERTION_LIFETIME_S", "OFFICER_LIST_TTL_S", "routes"]
 
 ASSERTION_LIFETIME_S = 60
+#: how often the list of disabled accounts is signed again when nothing changed
+OFFICER_LIST_TTL_S = 60
 
 
 def routes(state: ServiceState) -> list[BaseRoute]:
@@ -51,4 +54,24 @@ def routes(state: ServiceState) -> list[BaseRoute]:
         claims = await state.worker.call(run)
         return ok({"assertion": sign_assertion(state.keys.signer, claims), "expires_in": ASSERTION_LIFETIME_S})
 
-    return [Route("/v1/officers/assertion", assertion, methods=["POST"])]
+    cached: dict[str, tuple[int, float, str]] = {}
+
+    async def disabled(request: Request) -> Response:
+        """The signed list of disabled accounts (keys.officer_list), rebuilt when the registry changed."""
+        now = state.now()
+
+        def run(reg: Registry, lc: Lifecycle) -> str:
+            marker = reg.change_marker()
+            held = cached.get("list")
+            if held is not None and held[0] == marker and now - held[1] < OFFICER_LIST_TTL_S:
+                return held[2]
+            text = sign_officer_list(state.keys.signer, OfficerStore(reg).disabled_actors(), issued_at=int(now),
+                                     ttl=OFFICER_LIST_TTL_S)
+            cached["list"] = (marker, now, text)
+            return text
+
+        text = await state.worker.call(run)
+        return JSONResponse({"document": text}, headers={"Cache-Control": "no-cache"})
+
+    return [Route("/v1/officers/assertion", assertion, methods=["POST"]),
+            Route("/v1/officers/disabled", disabled, methods=["GET"])]

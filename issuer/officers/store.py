@@ -17,7 +17,7 @@ from issuer.errors import AlreadyExistsError, InvalidInputError, NotFoundError, 
 from issuer.model import timestamp
 
 from . import credentials
-from .model import NewOfficerSecrets, Officer
+from .model import NewOfficerSecrets, Officer, actor_name
 from .roles import Role
 
 if TYPE_CHECKING:
@@ -82,6 +82,11 @@ class OfficerStore:
         rows = self._reg.connection.execute(
             f"SELECT {_COLUMNS} FROM officers ORDER BY station, username").fetchall()
         return [_officer(r) for r in rows]
+
+    def disabled_actors(self) -> list[str]:
+        """The audit names of every disabled account (for the verifiers' officer list)."""
+        rows = self._reg.connection.execute("SELECT username FROM officers WHERE active = 0 ORDER BY username")
+        return [actor_name(r[0]) for r in rows.fetchall()]
 
     def count(self) -> int:
         return int(self._reg.connection.execute("SELECT count(*) FROM officers").fetchone()[0])

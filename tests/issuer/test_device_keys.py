@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from issuer.errors import InvalidStateError, NotFoundError
 from issuer.registry import Registry
-from issuer.schema import SCHEMA_VERSION, connect
+from issuer.schema import _MIGRATIONS, SCHEMA_VERSION, connect
 from keys.device_key import DeviceAlg, DeviceKeyError, DeviceSigner
 from keys.statuslist import REVOKED
 from tests.issuer.clock import CLERK, NOW
@@ -82,9 +83,11 @@ def test_a_registry_from_before_device_keys_gains_their_table(tmp_path: Path) ->
     with Registry(path) as reg:
         reg.insert_credential(new(), actor=CLERK, now=NOW)
     raw = sqlite3.connect(path)
-    raw.execute("DROP TABLE device_keys")
-    raw.execute("DROP TABLE officer_tokens")
-    raw.execute("PRAGMA user_version = 2")  # the version before device keys
+    # back to the version before device keys: every table a later migration made goes
+    for later in _MIGRATIONS[2:]:
+        for table in re.findall(r"CREATE TABLE (\w+)", later):
+            raw.execute(f"DROP TABLE {table}")
+    raw.execute("PRAGMA user_version = 2")
     raw.commit()
     raw.close()
     conn = connect(path)

@@ -26,6 +26,7 @@ from keys.edge.env import Secret
 from keys.keypair import SigningKey
 from keys.keyset import KeyInfo, KeySet
 from keys.officer_assertion import OfficerAssertion, sign_assertion
+from keys.officer_list import sign_officer_list
 from keys.statuslist import MIN_SIZE, StatusList
 from tests.fixtures.clock import NOW, Clock
 from tests.fixtures.codes import CLAIMS, PERIOD, ROTATION_SECRET, Codes
@@ -56,6 +57,8 @@ class FakeIssuer(Codes):
     ttl: int = 3600
     broken: bool = False
     requests: list[tuple[str, int]] = field(default_factory=list)
+    #: officer accounts (``officer:<name>``) the issuer has disabled (keys.officer_list)
+    disabled_officers: list[str] = field(default_factory=list)
     _status_doc: bytes | None = None
 
     @property
@@ -107,11 +110,16 @@ class FakeIssuer(Codes):
             claims = OfficerAssertion("wang.li", "王立", "field", "06-P", 6, now, now + 60)
             return JSONResponse({"assertion": sign_assertion(self.key, claims)})
 
+        async def disabled_officers(request: Request) -> Response:
+            text = sign_officer_list(self.key, self.disabled_officers, issued_at=int(self.clock()), ttl=60)
+            return JSONResponse({"document": text})
+
         return Starlette(
             routes=[
                 Route("/.well-known/permit-keys.json", serve(self.keyset_bytes)),
                 Route("/v1/status-list", serve(self.status_bytes)),
                 Route("/v1/officers/assertion", officer_assertion, methods=["POST"]),
+                Route("/v1/officers/disabled", disabled_officers),
             ]
         )
 

@@ -132,3 +132,24 @@ def test_an_assertion_from_another_key_is_refused(make_verifier, issuer, clock):
     user, password, otp = OFFICER_SIGN_IN
     r = v.client.post("/v1/session", json={"officer": user, "password": password, "otp": otp})
     assert r.status_code == 401 and r.json()["error"] == "OFFICER_SIGN_IN_FAILED"
+
+
+def test_a_session_of_an_officer_the_issuer_disables_ends_at_the_next_sync(make_verifier, issuer, clock):
+    from .service_kit import OFFICER_SIGN_IN
+
+    v = make_verifier()
+    v.tick(force=True)
+    user, password, otp = OFFICER_SIGN_IN
+    assert v.client.post("/v1/session", json={"officer": user, "password": password, "otp": otp}).status_code == 200
+    assert v.client.post("/v1/verify", json={"code": issuer.minted()}, headers=SCANNER).status_code == 200
+    issuer.disabled_officers.append("officer:wang.li")
+    clock.advance(1)
+    # until the verifier fetches the list again, the session stands (the assertion vouched for it) ...
+    assert v.client.post("/v1/verify", json={"code": issuer.minted()}, headers=SCANNER).status_code == 200
+    v.tick(force=True)
+    # ... then it is refused, and gone: the scanner asks the officer to sign in again
+    refused = v.client.post("/v1/verify", json={"code": issuer.minted()}, headers=SCANNER)
+    assert refused.status_code == 401
+    issuer.disabled_officers.clear()
+    v.tick(force=True)
+    assert v.client.post("/v1/verify", json={"code": issuer.minted()}, headers=SCANNER).status_code == 401

@@ -94,6 +94,11 @@ class Authn:
         if session is None:
             return None
         if session.name.startswith(OFFICER_PREFIX):
+            officers = service.sync.officers
+            if officers is not None and officers.disabled(session.name):
+                # the issuer has disabled the account since it signed in (verifier.officer_list)
+                await blocking(service, service.sessions.delete, session_id)
+                return None
             return session  # vouched for by the issuer at sign-in (verifier.officer_signin)
         key = service.keys.by_name(session.name)
         if key is None or key.role != session.role:

@@ -65,3 +65,21 @@ def test_scanner_assertion_for_officers_who_scan(client: Any, clock: Any, office
     assert denied.status_code == 403 and denied.json()["error"] == "FORBIDDEN"
     wrong = client.post("/v1/officers/assertion", json={"username": "field1", "password": "x", "otp": "000000"})
     assert wrong.status_code == 401 and wrong.json()["error"] == "SIGN_IN_FAILED"
+
+
+def test_a_disabled_account_is_on_the_signed_officer_list(client: Any, clock: Any, officers: Officers) -> None:
+    from keys.keyset import KeySet
+    from keys.officer_list import officer_digest, verify_officer_list
+    from issuer.officers.store import OfficerStore
+
+    keyset = KeySet.loads(client.get("/.well-known/permit-keys.json").content)
+    before = verify_officer_list(client.get("/v1/officers/disabled").json()["document"], keyset, clock())
+    assert before.digests == frozenset()
+    state = client.app.state.issuer
+    now = state.now_dt()
+    state.worker.call_sync(lambda reg, lc: OfficerStore(reg).set_active("field1", False, actor="officer:admin1",
+                                                                       now=now))
+    after = verify_officer_list(client.get("/v1/officers/disabled").json()["document"], keyset, clock())
+    assert after.disabled("officer:field1") and not after.disabled("officer:clerk1")
+    assert after.digests == {officer_digest("officer:field1")}
+    assert "field1" not in client.get("/v1/officers/disabled").text  # named by digest only
