@@ -142,3 +142,40 @@ def test_the_command_line_makes_admin_keys_lists_and_revokes(make_verifier, issu
     assert "revoked" in [line for line in capsys.readouterr().out.splitlines() if line.startswith("lianjia-hd.desk")][0]
     listed = v.client.get("/v1/keys", headers=bearer(admin)).json()["keys"]
     assert listed[1]["revoked_by"] == "operator:zhao"
+
+
+def test_a_revoked_key_is_refused_at_once_by_every_worker(tmp_path, redis_server):
+    """``serve --workers 2`` as deployed: each worker reads the key file itself; a key revoked
+    through one is refused on the next request by both, over fresh connections spread over them."""
+    import httpx
+
+    from tests.fixtures.redis_server import HOST, free_port
+
+    from .test_server_workers import _serve, _stop, _wait_up
+
+    port = free_port()
+    url = f"http://{HOST}:{port}"
+    proc = _serve(tmp_path, "--port", str(port), "--workers", "2", "--log-level", "warning",
+                  env={"REDIS_URL": redis_server.url})
+    try:
+        _wait_up(url, proc, tmp_path / "serve.log")
+        keys_file = tmp_path / "var" / "verifier" / "api-keys.json"
+        add_organisation(keys_file.parent / "organisations.json", "lianjia-hd", "链家地产海淀店", "Lianjia Haidian", "business")
+        admin = add_key(keys_file, "lj-admin", "business", "lianjia-hd", admin=True)
+
+        def statuses(key: str) -> set[int]:
+            seen = set()
+            for _ in range(16):  # a fresh connection each time: the workers take turns accepting
+                with httpx.Client(base_url=url, timeout=10) as client:
+                    seen.add(client.post("/v1/verify", json={"code": "x"}, headers=bearer(key)).status_code)
+            return seen
+
+        with httpx.Client(base_url=url, timeout=10) as client:
+            made = client.post("/v1/keys", json={"name": "desk"}, headers=bearer(admin))
+            assert made.status_code == 201, made.text
+            plain = made.json()["key"]
+            assert 401 not in statuses(plain)  # a verdict (the issuer is unreachable here), not a refusal
+            assert client.delete("/v1/keys/lianjia-hd.desk", headers=bearer(admin)).status_code == 200
+        assert statuses(plain) == {401}
+    finally:
+        _stop(proc)
