@@ -7,10 +7,8 @@ it and answers with this short statement signed by its permit key, which the
 verifier checks with the key set it already holds, exactly as it checks a status
 list. The verifier then opens its own handheld session in the officer's name.
 
-Text form: ``base64url(JSON) "." base64url(signature)``. The signature is Ed25519
-by key ``kid`` over ``"officer-assertion/1\\n"`` followed by the JSON bytes as sent,
-so it can never be mistaken for a status list or a permit code (each signed
-message starts with its own format line or version byte).
+Text form: keys.signed_text (``base64url(JSON) "." base64url(signature)``, the
+signature over the format line ``officer-assertion/1`` and the JSON bytes as sent).
 
 JSON: ``{"format", "kid", "iat", "exp", "sub", "name", "role", "station",
 "district", "aud"}``: ``sub`` the account name, ``name`` the display name,
@@ -19,12 +17,11 @@ JSON: ``{"format", "kid", "iat", "exp", "sub", "name", "role", "station",
 
 from __future__ import annotations
 
-import binascii
-import json
 from dataclasses import dataclass
 
-from .keypair import SigningKey, verify_signature
-from .keyset import KeySet, b64u, unb64u
+from .keypair import SigningKey
+from .keyset import KeySet
+from .signed_text import SignedTextInvalid, open_signed_text, sign_text
 
 __all__ = ["AUDIENCE", "FORMAT", "AssertionInvalid", "OfficerAssertion", "sign_assertion", "verify_assertion"]
 
@@ -50,36 +47,22 @@ class OfficerAssertion:
     expires_at: int
 
 
-def _signing_input(payload: bytes) -> bytes:
-    return FORMAT.encode() + b"\n" + payload
-
-
 def sign_assertion(signer: SigningKey, officer: OfficerAssertion) -> str:
-    payload = json.dumps({
-        "format": FORMAT, "kid": signer.kid.hex(), "iat": officer.issued_at, "exp": officer.expires_at,
-        "sub": officer.username, "name": officer.display_name, "role": officer.role, "station": officer.station,
+    return sign_text(signer, FORMAT, {
+        "iat": officer.issued_at, "exp": officer.expires_at, "sub": officer.username,
+        "name": officer.display_name, "role": officer.role, "station": officer.station,
         "district": officer.district_code, "aud": AUDIENCE,
-    }, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
-    return b64u(payload) + "." + b64u(signer.sign(_signing_input(payload)))
+    })
 
 
 def verify_assertion(text: str, keyset: KeySet, now: float) -> OfficerAssertion:
     """The officer named by a valid assertion; AssertionInvalid for anything else."""
-    if not isinstance(text, str) or len(text) > MAX_TEXT or text.count(".") != 1:
-        raise AssertionInvalid("malformed assertion")
-    head, _, sig = text.partition(".")
     try:
-        payload, signature = unb64u(head), unb64u(sig)
-        doc = json.loads(payload)
-        key = keyset.get(bytes.fromhex(doc["kid"]))
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise AssertionInvalid("malformed assertion") from None
-    if key is None or not key.valid_at(now):
-        raise AssertionInvalid("assertion signed by an unknown or expired key")
-    if not verify_signature(key.public_key, signature, _signing_input(payload)):
-        raise AssertionInvalid("bad assertion signature")
+        doc = open_signed_text(text, FORMAT, keyset, now, max_len=MAX_TEXT)
+    except SignedTextInvalid as exc:
+        raise AssertionInvalid(f"assertion: {exc}") from None
     try:
-        if doc["format"] != FORMAT or doc["aud"] != AUDIENCE:
+        if doc["aud"] != AUDIENCE:
             raise AssertionInvalid("not a scanner assertion")
         iat, exp = doc["iat"], doc["exp"]
         fields = (doc["sub"], doc["name"], doc["role"], doc["station"])

@@ -6,23 +6,20 @@ account is disabled (an officer leaves, a handheld is lost with its session),
 the issuer lists it here and the verifiers end its sessions at their next
 fetch, as a revoked permit is refused at the next status list.
 
-Text form, as the assertion's: ``base64url(JSON) "." base64url(signature)``, the
-signature Ed25519 by key ``kid`` over ``"officers-disabled/1\\n"`` followed by the
-JSON bytes as sent. JSON: ``{"format", "kid", "issued_at", "ttl", "disabled"}``,
-``disabled`` the sorted hex SHA-256 of ``"officer:" + account name`` of every
+Text form: keys.signed_text, format line ``officers-disabled/1``. JSON:
+``{"format", "kid", "issued_at", "ttl", "disabled"}``, ``disabled`` the sorted hex SHA-256 of ``"officer:" + account name`` of every
 disabled account (a public document names nobody in clear).
 """
 
 from __future__ import annotations
 
-import binascii
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .keypair import SigningKey, verify_signature
-from .keyset import KeySet, b64u, unb64u
+from .keypair import SigningKey
+from .keyset import KeySet
+from .signed_text import SignedTextInvalid, open_signed_text, sign_text
 
 __all__ = ["FORMAT", "DisabledOfficers", "OfficerListInvalid", "officer_digest", "sign_officer_list",
            "verify_officer_list"]
@@ -52,38 +49,20 @@ class DisabledOfficers:
         return officer_digest(actor) in self.digests
 
 
-def _signing_input(payload: bytes) -> bytes:
-    return FORMAT.encode() + b"\n" + payload
-
-
 def sign_officer_list(signer: SigningKey, actors: Iterable[str], *, issued_at: int, ttl: int) -> str:
-    payload = json.dumps({
-        "format": FORMAT, "kid": signer.kid.hex(), "issued_at": issued_at, "ttl": ttl,
-        "disabled": sorted({officer_digest(a) for a in actors}),
-    }, separators=(",", ":"), sort_keys=True).encode()
-    return b64u(payload) + "." + b64u(signer.sign(_signing_input(payload)))
+    return sign_text(signer, FORMAT, {"issued_at": issued_at, "ttl": ttl,
+                                      "disabled": sorted({officer_digest(a) for a in actors})})
 
 
 def verify_officer_list(text: object, keyset: KeySet, now: float) -> DisabledOfficers:
     """The list a valid document holds; OfficerListInvalid for anything else."""
-    if not isinstance(text, str) or len(text) > MAX_TEXT or text.count(".") != 1:
-        raise OfficerListInvalid("malformed officer list")
-    head, _, sig = text.partition(".")
     try:
-        payload, signature = unb64u(head), unb64u(sig)
-        doc = json.loads(payload)
-        key = keyset.get(bytes.fromhex(doc["kid"]))
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise OfficerListInvalid("malformed officer list") from None
-    if key is None or not key.valid_at(now):
-        raise OfficerListInvalid("officer list signed by an unknown or expired key")
-    if not verify_signature(key.public_key, signature, _signing_input(payload)):
-        raise OfficerListInvalid("bad officer list signature")
+        doc = open_signed_text(text, FORMAT, keyset, now, max_len=MAX_TEXT)
+    except SignedTextInvalid as exc:
+        raise OfficerListInvalid(f"officer list: {exc}") from None
     try:
         issued_at, ttl, entries = doc["issued_at"], doc["ttl"], doc["disabled"]
-        if doc["format"] != FORMAT:
-            raise OfficerListInvalid("not an officer list")
-    except (KeyError, TypeError):
+    except KeyError:
         raise OfficerListInvalid("malformed officer list") from None
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (issued_at, ttl)):
         raise OfficerListInvalid("malformed officer list")
