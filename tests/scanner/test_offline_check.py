@@ -29,6 +29,7 @@ from .codes import PERIOD, STATUS_SIZE, Issuer, claims, raw_claims, raw_claims_v
 pytestmark = pytest.mark.browser
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "format-v1.json"
+VECTORS_V2 = VECTORS.with_name("format-v2.json")
 
 # Beijing midnight plus five seconds: 2026-01-02 00:00:05 in Beijing.
 T = datetime(2026, 1, 1, 16, 0, 5, tzinfo=timezone.utc).timestamp()
@@ -226,6 +227,34 @@ def test_pinned_vectors(format_page):
     assert _core_verdicts(keyset, issuer.status_list(issued_at=now), cases)[:3] == [
         {k: g[k] for k in ("reason", "mode", "requires_id_check", "claims")} for g in got[:3]
     ]
+
+
+def test_pinned_v2_vectors(format_page):
+    """tests/vectors/format-v2.json checked by the handheld: every reason as the file says (an offline
+    pass, whose one-time code the handheld cannot check, is LIVENESS_UNVERIFIABLE), on permit-status/2
+    lists of 2^25 entries."""
+    doc = json.loads(VECTORS_V2.read_text(encoding="utf-8"))
+    now, key = doc["now"], SigningKey(bytes.fromhex(doc["seed_hex"]))
+    names = {"REVOKED": REVOKED, "SUSPENDED": SUSPENDED}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for vector in doc["vectors"]:
+        groups.setdefault(json.dumps(vector.get("statuses", {}), sort_keys=True), []).append(vector)
+    checked = 0
+    for statuses, vectors in groups.items():
+        entries = [(int(ref), names[name]) for ref, name in json.loads(statuses).items()]
+        status_doc = StatusList.build(entries, size=doc["list_size"], issued_at=now, ttl=300).sign(key)
+        assert status_doc["format"] == "permit-status/2"
+        cases, wanted = [], []
+        for vector in vectors:
+            cases += [["seen before", earlier, now] for earlier in vector.get("seen_before", [])]
+            cases.append([vector["name"], vector["text"], vector.get("now", now)])
+            expect = "LIVENESS_UNVERIFIABLE" if vector.get("mode") == "PASS" else vector["expect"]
+            wanted.append((len(cases) - 1, vector["name"], expect))
+        got = format_page.evaluate(RUN_CASES, {"keyset": doc["keyset"], "status": status_doc, "statusNow": now,
+                                               "cases": cases})
+        assert [(name, got[i]["reason"]) for i, name, _ in wanted] == [(name, e) for _, name, e in wanted]
+        checked += len(wanted)
+    assert checked == len(doc["vectors"])
 
 
 def test_status_list_too_old_offline_is_status_stale(format_page):
