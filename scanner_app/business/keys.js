@@ -59,11 +59,22 @@ async function load() {
   renderList();
 }
 
-function cell(row, text) {
+function cell(row, label, text) {
   const td = document.createElement('td');
   td.textContent = text;
+  td.dataset.label = t(label); // the column's name, shown beside the cell when rows stack (narrow screens, zoom)
   row.append(td);
   return td;
+}
+
+/** An ISO time from the service in Beijing time, as the reader writes dates. */
+function when(iso) {
+  if (!iso) return '';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  return at.toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
+    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+  });
 }
 
 function renderList() {
@@ -76,10 +87,10 @@ function renderList() {
     const row = document.createElement('tr');
     row.dataset.name = key.name;
     row.dataset.revoked = String(Boolean(key.revoked_at));
-    cell(row, key.name + (key.admin ? ` · ${t('adminKey')}` : '') + (key.name === listing.you ? t('thisKey') : ''));
-    cell(row, t('madeBy', key.created_at, key.created_by));
-    cell(row, key.revoked_at ? t('revokedBy', key.revoked_at, key.revoked_by) : t('inUse'));
-    const actions = cell(row, '');
+    cell(row, 'keyName', key.name + (key.admin ? ` · ${t('adminKey')}` : '') + (key.name === listing.you ? t('thisKey') : ''));
+    cell(row, 'created', t('madeBy', when(key.created_at), key.created_by));
+    cell(row, 'state', key.revoked_at ? t('revokedBy', when(key.revoked_at), key.revoked_by) : t('inUse'));
+    const actions = cell(row, 'actions', '');
     if (!key.revoked_at && key.name !== listing.you) {
       const button = document.createElement('button');
       button.type = 'button';

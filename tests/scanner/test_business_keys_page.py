@@ -53,6 +53,9 @@ def test_create_use_and_revoke_a_key(browser, verifier, issuer, tmp_path):
     admin.click("#keys tr[data-name='lianjia-hd.front-desk'] button")
     admin.wait_for_selector("#keys tr[data-name='lianjia-hd.front-desk'][data-revoked='true']", timeout=WAIT_MS)
     assert "由 lj-admin 注销" in admin.text_content("#keys tr[data-name='lianjia-hd.front-desk']")
+    admin.set_viewport_size({"width": 195, "height": 400})  # a 390 px phone at 200% zoom: rows stack, nothing scrolls sideways
+    assert admin.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    admin.set_viewport_size({"width": 390, "height": 800})
 
     # Refused at once: the page that used it is signed out at its next check, the API refuses the key.
     desk.fill("#code-input", issuer.minted(claims(), period=120))
