@@ -99,6 +99,17 @@ def test_hostile_input_gets_clear_errors(make_verifier):
     assert len(load_keys(v.config.api_keys_file)) == 3  # nothing was written
 
 
+def test_a_key_file_that_cannot_be_changed_is_a_clear_503(make_verifier):
+    v = make_verifier()
+    admin = organisation_admin(v)
+    lock = v.config.api_keys_file.parent / f".{v.config.api_keys_file.name}.lock"
+    lock.unlink()
+    lock.mkdir()  # the lock cannot be taken (as the file could not be written on a read-only mount)
+    made = v.client.post("/v1/keys", json={"name": "desk"}, headers=bearer(admin))
+    assert made.status_code == 503 and made.json()["error"] == "SERVICE_UNAVAILABLE" and "Retry-After" in made.headers
+    assert v.verify("x", key=admin).status_code == 200  # checking goes on
+
+
 def test_the_business_page_session_of_an_admin_key(make_verifier, issuer):
     v = make_verifier()
     admin = organisation_admin(v)

@@ -8,6 +8,7 @@ plain key appears once, in the answer to its creation, with ``no-store``.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -16,13 +17,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from keys.edge.body import json_object, read_json
+from keys.edge.env import ConfigError
 from keys.edge.errors import HttpError
 
 from ..auth import ApiKey, Caller
 from ..key_admin import KeyAdminError, create_key, key_summary, keys_of, revoke_for
 from ..service import Service
 from .authn import Authn
-from .errors import NO_STORE
+from .errors import NO_STORE, RETRY_AFTER_S
+
+log = logging.getLogger("verifier.key_admin")
 
 KEYS_BODY_LIMIT = 1024
 T = TypeVar("T")
@@ -43,6 +47,10 @@ def routes(service: Service, authn: Authn) -> list[Route]:
             return await run_in_threadpool(fn, *args)
         except KeyAdminError as exc:
             raise HttpError(exc.code, exc.detail) from None
+        except (OSError, ConfigError) as exc:  # a read-only or broken key file: the operator's to fix
+            log.error("key self-service: the key file cannot be used: %s", exc)
+            raise HttpError("SERVICE_UNAVAILABLE", "the key file cannot be read or written",
+                            headers={"Retry-After": RETRY_AFTER_S}) from None
 
     async def listing(request: Request) -> Response:
         admin = admin_key(await authn.caller(request, unsafe=False))
