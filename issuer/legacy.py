@@ -16,6 +16,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from functools import lru_cache
+from operator import itemgetter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -100,6 +102,7 @@ class RowValidator:
 
     def __init__(self, positions: tuple[int, ...], width: int, today: date) -> None:
         self._positions = positions
+        self._fields = itemgetter(*positions)
         self._width = width
         self._today = today
 
@@ -114,9 +117,7 @@ class RowValidator:
         """The accepted row, or the code of its first defect."""
         if len(row) != self._width:
             return "bad_columns"
-        card, kind, name, idn, address, district, issued, until = (
-            row[p].strip() for p in self._positions
-        )
+        card, kind, name, idn, address, district, issued, until = map(str.strip, self._fields(row))
         if not card:
             return "empty_card_number"
         if not _CARD_NUMBER.fullmatch(card):
@@ -155,8 +156,12 @@ class RowValidator:
         return LegacyRow(line, credential, digest)
 
 
+@lru_cache(maxsize=8192)
 def _parse_date(text: str) -> date | None:
-    """YYYY-MM-DD only: the export's format, so anything else is a data error."""
+    """YYYY-MM-DD only: the export's format, so anything else is a data error.
+
+    Remembered: an export of millions of cards has a few thousand distinct dates.
+    """
     m = _ISO_DATE.fullmatch(text)
     if m is None:
         return None

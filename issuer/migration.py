@@ -216,7 +216,7 @@ def _records(stream: TextIO) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(stream)
     line = 1
     for row in reader:
-        if row and any(field.strip() for field in row):
+        if row and (row[0].strip() or any(field.strip() for field in row)):
             yield line, row
         line = reader.line_num + 1
 
