@@ -16,6 +16,7 @@ rows; the settings are printed with the figures.
 from __future__ import annotations
 
 import csv
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -73,12 +74,19 @@ class ImportFigure:
     rejected: int
     seconds: float
     cpu_seconds: float
+    server_cpu_seconds: float
     report_matches: bool
     settings: str
 
     @property
     def rows_per_min(self) -> float:
         return self.rows / self.seconds * 60 if self.seconds else 0.0
+
+    @property
+    def rows_per_cpu_min(self) -> float:
+        """Rows a minute of the CPU the import took (importer and database server together)."""
+        cpu = self.cpu_seconds + self.server_cpu_seconds
+        return self.rows / cpu * 60 if cpu else 0.0
 
     @property
     def meets_goal(self) -> bool:
@@ -126,11 +134,32 @@ def _bar(backend: str, show: bool) -> Progress:
     return TqdmProgress(sys.stderr, description=f"import {backend}") if show else NullProgress()
 
 
-def _timed_import(registry: Registry, export: Export, backend: str, settings: str, show: bool) -> ImportFigure:
+def _tree_cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) of a process and its children now: a PostgreSQL server's, backends included."""
+    if pid is None:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _timed_import(registry: Registry, export: Export, backend: str, settings: str, show: bool,
+                  server_pid: int | None = None) -> ImportFigure:
+    server = _tree_cpu_seconds(server_pid)
     wall, cpu = time.perf_counter(), time.process_time()
     report = import_file(registry, export.path, actor="scale-benchmark", now=NOW, progress=_bar(backend, show))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return ImportFigure(backend, report.read, report.imported, report.rejected, wall, cpu,
+    server = _tree_cpu_seconds(server_pid) - server
+    return ImportFigure(backend, report.read, report.imported, report.rejected, wall, cpu, server,
                         report.defects_text() == export.defects_text, settings)
 
 
@@ -154,4 +183,5 @@ def import_postgresql(export: Export, *, show_progress: bool = True) -> ImportFi
         with Registry(server.create_database()) as registry:
             version = registry.connection.execute("SHOW server_version").fetchone()[0]
             settings = f"PostgreSQL {version}, " + ", ".join(f"{k}={v}" for k, v in POSTGRES_SETTINGS.items())
-            return _timed_import(registry, export, "PostgreSQL", settings, show_progress)
+            assert server.proc is not None
+            return _timed_import(registry, export, "PostgreSQL", settings, show_progress, server.proc.pid)
