@@ -106,6 +106,14 @@ def test_show_to_a_business_dialog(browser: Any, issuer_url: str, admin: httpx.C
     assert any(url.endswith("/v1/holder/live?disclose=") for url in asked)
     holder.keyboard.press("Escape")
     holder.wait_for_function("() => !document.getElementById('consent').open", timeout=WAIT_MS)
+
+    # Offline the issuer cannot sign a choice: the dialog says so and shows no code.
+    holder.context.set_offline(True)
+    holder.click("#consent-open")
+    holder.click("#consent-submit")
+    holder.wait_for_selector("#consent-message:not([hidden])", timeout=WAIT_MS)
+    assert holder.text_content("#consent-message") == "A code for a business needs the network: connect and try again"
+    assert holder.get_attribute("#consent-qr", "data-code") is None
     holder.context.close()
 
 
