@@ -1,7 +1,7 @@
 """What every benchmark shares: one issuer key, one credential, codes on demand.
 
 The benchmarks compare rates measured in the same run, so they all verify the
-same kind of payload: a MINTED code of 95 bytes (the claims below, a name of
+same kind of payload: a MINTED code of 97 bytes (wire v2, the claims below, a name of
 three Chinese characters), signed by one Ed25519 key. Codes are minted for the
 wall clock, because the HTTP benchmarks run the real service, which reads it.
 """

@@ -257,6 +257,17 @@ def test_pinned_v2_vectors(format_page):
     assert checked == len(doc["vectors"])
 
 
+def test_the_handheld_names_a_wide_index_as_the_service_does(format_page):
+    """The scan record's credential bytes (wire.js refBytes) are keys.claims.ref_bytes: v1 and v2 alike."""
+    from keys.claims import ref_bytes
+
+    refs = [0, 7, 0xFFFFFF, 1 << 24, 20_000_001, 2**32 - 1]
+    got = format_page.evaluate(
+        "async (refs) => { const w = await import('/lib/wire.js'); const b = await import('/lib/bytes.js');"
+        " return refs.map((r) => b.toHex(w.refBytes(r))); }", refs)
+    assert got == [ref_bytes(r).hex() for r in refs]
+
+
 def test_status_list_too_old_offline_is_status_stale(format_page):
     issuer = Issuer(T)
     code = issuer.minted(claims(valid_until=LATER))

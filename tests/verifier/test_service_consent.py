@@ -91,3 +91,25 @@ def test_disclosed_fields_names_what_each_role_was_shown() -> None:
         for role in ("official", "business"):  # exactly the names of the body's claims and disclosed fields
             body = verdict_json(verdict, role, 0.0)
             assert disclosed_fields(verdict, role) == (*(body["claims"] or ()), *body.get("disclosed", ()))
+
+
+def test_a_wide_index_is_recorded_as_a_v1_one_would_be(make_verifier, issuer):
+    """The audit names a credential by SHA-256 of its index in three bytes, four from 2^24 on (keys.claims.ref_bytes)."""
+    import hashlib
+    import hmac
+
+    from .service_kit import AUDIT_KEY
+
+    v = make_verifier()
+    wide = CLAIMS._replace(ref=(1 << 24) + 5)
+    # beyond the test issuer's small list, so refused; its signature verified, so it is recorded
+    assert v.verify(issuer.minted(wide)).json()["reason"] == "REVOKED"
+    assert v.verify(issuer.minted(version=1)).json()["reason"] == "VALID"
+    assert v.verify(issuer.minted()).json()["reason"] == "VALID"
+    lines = v.audit_lines()
+
+    def keyed(index_bytes: bytes) -> str:
+        return hmac.new(AUDIT_KEY, hashlib.sha256(index_bytes).digest(), hashlib.sha256).hexdigest()
+
+    assert lines[0]["cred_ref"] == keyed(bytes([1, 0, 0, 5]))
+    assert lines[1]["cred_ref"] == lines[2]["cred_ref"] == keyed((4242).to_bytes(3, "big"))  # v1 and v2 alike
