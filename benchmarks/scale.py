@@ -46,7 +46,8 @@ FULL = {"rows": 8_000_000, "peak": PEAK_PER_S, "phones": PHONES, "mint_codes": 5
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bash scripts/bench --scale", description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=FULL["rows"], help="legacy rows to import (8,000,000)")
+    parser.add_argument("--rows", type=int, default=FULL["rows"],
+                        help="legacy rows to import, and credentials in the status list (8,000,000)")
     parser.add_argument("--peak", type=int, default=FULL["peak"], help="verifications per second (5,000)")
     parser.add_argument("--phones", type=int, default=FULL["phones"], help="phones showing at once (100,000)")
     parser.add_argument("--mint-codes", type=int, default=FULL["mint_codes"], help="codes minted in process")
@@ -88,8 +89,10 @@ def run_import(rows: int, workdir: Path, *, progress: bool = True) -> dict[str, 
     _say(f"export: {rows:,} rows, {export.planted:,} planted defects, {size / 2**20:,.0f} MiB, {made} ({export.path})")
     results: dict[str, Any] = {"rows": rows, "planted_defects": export.planted, "export_bytes": size}
     with tempfile.TemporaryDirectory(prefix="registry-", dir=workdir) as tmp:
-        for figure in (import_sqlite(export, Path(tmp), show_progress=progress),
-                       import_postgresql(export, show_progress=progress)):
+        imports = (lambda: import_sqlite(export, Path(tmp), show_progress=progress),
+                   lambda: import_postgresql(export, show_progress=progress))
+        for timed in imports:
+            figure = timed()
             entry = _import_entry(figure)
             results[figure.backend] = entry
             _say(f"import {figure.backend}: {figure.rows:,} rows in {figure.seconds:,.1f} s = "
@@ -102,12 +105,17 @@ def run_import(rows: int, workdir: Path, *, progress: bool = True) -> dict[str, 
     return results
 
 
-def run_statuslist() -> dict[str, Any] | None:
-    """``python -m benchmarks.scale_statuslist``'s JSON object, or None when the module is not there."""
+def run_statuslist(credentials: int) -> dict[str, Any] | None:
+    """``python -m benchmarks.scale_statuslist``'s JSON object, or None when the module is not there.
+
+    At another size than the full run's, once, for that many credentials, 1% not active.
+    """
     if not (ROOT / "benchmarks" / "scale_statuslist.py").exists():
         _say("status list: benchmarks/scale_statuslist.py is not there; skipped")
         return None
-    done = subprocess.run([sys.executable, "-m", "benchmarks.scale_statuslist"], cwd=ROOT,
+    scaled = [] if credentials == FULL["rows"] else ["--credentials", str(credentials), "--shares", "0.01",
+                                                      "--repeat", "1", "--decade", "0"]
+    done = subprocess.run([sys.executable, "-m", "benchmarks.scale_statuslist", *scaled], cwd=ROOT,
                           stdout=subprocess.PIPE, text=True, check=True)
     text = done.stdout.strip()
     try:
@@ -150,7 +158,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if "mint" in steps:
         summary["mint"] = run_mint(args.mint_codes, args.http_requests, args.phones)
     if "statuslist" in steps:
-        summary["statuslist"] = run_statuslist()
+        summary["statuslist"] = run_statuslist(args.rows)
     summary["seconds"] = round(time.perf_counter() - started)
     summary["load_average_end"] = os.getloadavg()[0]
     return summary

@@ -20,7 +20,7 @@ from verifier.config import Config
 
 def test_scaled_down_run_measures_every_step(tmp_path: Path) -> None:
     args = parse_args(["--rows", "1000", "--peak", "20", "--phones", "1000", "--mint-codes", "300",
-                       "--http-requests", "20", "--only", "import,replay,mint", "--no-progress",
+                       "--http-requests", "20", "--no-progress",
                        "--workdir", str(tmp_path / "work"), "--out", str(tmp_path / "scale.json")])
     summary = run(args)
     assert not summary["full_size"]
@@ -51,6 +51,9 @@ def test_scaled_down_run_measures_every_step(tmp_path: Path) -> None:
     assert in_process["per_cpu_second"] > over_app["per_cpu_second"] > 0
     assert in_process["codes_per_s_needed"] == round(1000 / 15)
 
+    (statuslist,) = summary["statuslist"]["runs"]
+    assert statuslist["credentials"] == 1000 and statuslist["verifier"]["probe_status"] != 0
+
     doc = tmp_path / "benchmarks.md"
     doc.write_text(f"# Benchmarks\n\n{START}\nold figures\n{END}\n\nafter\n", encoding="utf-8")
     write_section(summary, doc)
@@ -58,6 +61,7 @@ def test_scaled_down_run_measures_every_step(tmp_path: Path) -> None:
     assert "old figures" not in text and text.endswith(f"{END}\n\nafter\n")
     assert f"| SQLite | {imported['SQLite']['seconds']:,.0f} |" in text
     assert f"| single redis-server | {claims:,} |" in text
+    assert f"| 1,000 | 1% | {statuslist['space']:,} | {statuslist['published_bytes']:,} |" in text
 
 
 def test_a_scaled_down_run_leaves_the_docs_alone(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
