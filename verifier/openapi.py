@@ -279,7 +279,8 @@ def openapi_document(config: Config, extra_pages: list[str] | tuple[str, ...] = 
     schemas.update(key_schemas())
     paths.update(key_paths(_ref, _json, _errors))
     for page in extra_pages:
-        paths.setdefault(page, {"get": {"summary": "handheld scanner web app (page or script)", "responses": {"200": {"description": "the page"}}}})
+        app = "business page and key self-service" if page.startswith("/business") else "handheld scanner web app"
+        paths.setdefault(page, {"get": {"summary": f"{app} (page or script)", "responses": {"200": {"description": "the page"}}}})
     return {
         "openapi": "3.1.0",
         "info": {
