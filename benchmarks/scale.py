@@ -12,7 +12,8 @@ Four measurements, each printed as it finishes and gathered in var/bench/scale.j
    (benchmarks/scale_mint.py).
 
 At the full sizes the figures replace the generated part of the "Beijing scale"
-section of docs/benchmarks.md; a run scaled down for a quick check (``--rows``,
+section of docs/benchmarks.md after every step (the import, by far the longest,
+runs last); a run scaled down for a quick check (``--rows``,
 ``--peak``, ...) only prints them. Not part of the test run or CI: the full run
 takes the better part of an hour on two cores and writes gigabytes to var/scale/.
 """
@@ -27,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from .scale_replay import describe as describe_replay
 from .scale_report import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = ("import", "replay", "mint", "statuslist")
+STEPS = ("replay", "mint", "statuslist", "import")
 FULL = {"rows": 8_000_000, "peak": PEAK_PER_S, "phones": PHONES, "mint_codes": 50_000, "http_requests": 3_000}
 
 
@@ -82,12 +83,15 @@ def _import_entry(figure: ImportFigure) -> dict[str, Any]:
     return entry
 
 
-def run_import(rows: int, workdir: Path, *, progress: bool = True) -> dict[str, Any]:
+def run_import(rows: int, workdir: Path, *, progress: bool = True,
+               results: dict[str, Any] | None = None, after_each: Callable[[], None] = lambda: None) -> dict[str, Any]:
+    """Both imports of the same export; ``results`` is filled as each ends, then ``after_each`` is called."""
+    results = {} if results is None else results
     export = cached_export(workdir, rows)
     size = export.path.stat().st_size
     made = f"written in {export.seconds:.0f} s" if export.seconds else "kept from an earlier run"
     _say(f"export: {rows:,} rows, {export.planted:,} planted defects, {size / 2**20:,.0f} MiB, {made} ({export.path})")
-    results: dict[str, Any] = {"rows": rows, "planted_defects": export.planted, "export_bytes": size}
+    results.update({"rows": rows, "planted_defects": export.planted, "export_bytes": size})
     with tempfile.TemporaryDirectory(prefix="registry-", dir=workdir) as tmp:
         imports = (lambda: import_sqlite(export, Path(tmp), show_progress=progress),
                    lambda: import_postgresql(export, show_progress=progress))
@@ -102,6 +106,7 @@ def run_import(rows: int, workdir: Path, *, progress: bool = True) -> dict[str, 
                  f"rejected {figure.rejected:,}, "
                  f"report {'matches' if figure.report_matches else 'DOES NOT MATCH'} the planted defects: "
                  f"{entry['verdict']}")
+            after_each()
     return results
 
 
@@ -146,21 +151,38 @@ def run_mint(codes: int, requests: int, phones: int) -> list[dict[str, Any]]:
     return entries
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def run(args: argparse.Namespace, checkpoint: Callable[[dict[str, Any]], None] = lambda summary: None
+        ) -> dict[str, Any]:
+    """The steps asked for, shortest first; ``checkpoint`` gets the figures so far after each one.
+
+    The import comes last: at full size it takes most of the hour, and the
+    figures before it are kept if it is stopped.
+    """
     steps = set(args.only.split(","))
-    summary: dict[str, Any] = {"machine": machine(), "full_size": full_size(args),
+    summary: dict[str, Any] = {"machine": machine(), "full_size": full_size(args), "complete": False,
                                "sizes": {name: getattr(args, name) for name in FULL}}
     started = time.perf_counter()
-    if "import" in steps:
-        summary["import"] = run_import(args.rows, args.workdir, progress=not args.no_progress)
+
+    def done() -> None:
+        summary["seconds"] = round(time.perf_counter() - started)
+        summary["load_average_end"] = os.getloadavg()[0]
+        checkpoint(summary)
+
     if "replay" in steps:
         summary["replay"] = run_replay(args.peak)
+        done()
     if "mint" in steps:
         summary["mint"] = run_mint(args.mint_codes, args.http_requests, args.phones)
+        done()
     if "statuslist" in steps:
         summary["statuslist"] = run_statuslist(args.rows)
-    summary["seconds"] = round(time.perf_counter() - started)
-    summary["load_average_end"] = os.getloadavg()[0]
+        done()
+    if "import" in steps:
+        summary["import"] = {}
+        run_import(args.rows, args.workdir, progress=not args.no_progress, results=summary["import"],
+                   after_each=done)
+    summary["complete"] = True
+    done()
     return summary
 
 
@@ -169,11 +191,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shutil.which("redis-server") is None:
         print("redis-server not found: run scripts/setup", file=sys.stderr)
         return 2
-    summary = run(args)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(summary, indent=1, ensure_ascii=False), encoding="utf-8")
+
+    def checkpoint(summary: dict[str, Any]) -> None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(summary, indent=1, ensure_ascii=False), encoding="utf-8")
+        if summary["full_size"]:
+            write_section(summary)
+
+    summary = run(args, checkpoint)
     if summary["full_size"]:
-        write_section(summary)
         _say(f"figures written to docs/benchmarks.md and {args.out}")
     else:
         _say(f"scaled-down run: figures in {args.out} only (docs/benchmarks.md keeps the full run's)")

@@ -50,11 +50,14 @@ def _statuslist_table(figures: dict[str, Any]) -> list[str]:
 
 def section(summary: dict[str, Any]) -> str:
     m = summary["machine"]
+    minutes = summary["seconds"] / 60
+    took = (f"Took {minutes:.0f} minutes." if summary.get("complete", True)
+            else f"**The run was still going after {minutes:.0f} minutes: the figures so far.**")
     lines = [
         f"Run of {m['date']} on {m['nproc']} cores ({m['cpu']}), Python {m['python']}, SQLite {m['sqlite']}, "
         f"{m['postgresql']}, {m['redis_server'].split(' sha=')[0]}; load average {m['load_average']:.1f} at the "
         f"start and {summary['load_average_end']:.1f} at the end (the two cores were shared with other work). "
-        f"Took {summary['seconds'] / 60:.0f} minutes. Reproduce with `bash scripts/bench --scale`.",
+        f"{took} Reproduce with `bash scripts/bench --scale`.",
     ]
     imported = summary.get("import")
     if imported:

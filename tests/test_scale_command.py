@@ -22,8 +22,12 @@ def test_scaled_down_run_measures_every_step(tmp_path: Path) -> None:
     args = parse_args(["--rows", "1000", "--peak", "20", "--phones", "1000", "--mint-codes", "300",
                        "--http-requests", "20", "--no-progress",
                        "--workdir", str(tmp_path / "work"), "--out", str(tmp_path / "scale.json")])
-    summary = run(args)
-    assert not summary["full_size"]
+    seen: list[set[str]] = []
+    summary = run(args, lambda so_far: seen.append(set(so_far)))
+    assert not summary["full_size"] and summary["complete"]
+    # The figures so far after every step and each import, the import last.
+    assert [sorted(keys & {"replay", "mint", "statuslist", "import"}) for keys in seen] == [
+        ["replay"], ["mint", "replay"], ["mint", "replay", "statuslist"], *[["import", "mint", "replay", "statuslist"]] * 3]
 
     imported = summary["import"]
     assert imported["planted_defects"] > 0
