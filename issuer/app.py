@@ -40,6 +40,7 @@ from keys.keypair import KeyFileError
 from . import admin_api, check_api, device_api, holder_api, holder_page, holder_phones, public_api
 from .apply.routes import routes as apply_routes
 from .console.routes import routes as console_routes
+from .at_rest import AtRest
 from .auth import AdminAuth
 from .officers.api_tokens import OfficerTokens
 from .config import Config
@@ -106,7 +107,7 @@ def create_app(
     material = keys if keys is not None else open_keys(cfg, clock())
     minter = Minter(material.signer, material.rotation_secret, period_s=cfg.period_s,
                     pass_hours=cfg.pass_hours, slip_days=cfg.slip_days)
-    worker = RegistryWorker(cfg.registry_path, rng=registry_rng)
+    worker = RegistryWorker(cfg.registry_path, rng=registry_rng, at_rest=AtRest(material.store.data_key))
     state = ServiceState(
         config=cfg,
         keys=material,

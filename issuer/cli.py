@@ -21,7 +21,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
+from issuer.at_rest import AtRest
 from issuer.config import Config, ConfigError
+from issuer.devkeys import open_keys
 from issuer.db import DatabaseError
 from issuer.errors import LifecycleError
 from issuer.legacy import ExportFormatError
@@ -58,7 +60,8 @@ class _Context:
         self.now = now
         self.out = out
         self.err = err
-        self.registry = Registry(config.registry_path)
+        self.registry = Registry(config.registry_path,
+                                 at_rest=AtRest(lambda: open_keys(config, now.timestamp()).store.data_key()))
         self.lifecycle = Lifecycle(self.registry)
         self.as_officer = bool(args.officer)
         self.actor: str = (acting_officer(self.registry, args.officer, args.command)

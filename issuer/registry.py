@@ -19,6 +19,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
+from issuer.at_rest import AtRest
 from issuer.audit_log import append_audit, append_audit_many, read_audit
 from issuer.credential_rows import CREDENTIAL_COLUMNS, credential_from_row, effective_status
 from issuer.device_keys import DEVICE_KEY_STATUS_SQL, DeviceKeyStore
@@ -60,9 +61,12 @@ class Registry:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str] = ":memory:", *, rng: random.Random | None = None
+        self, path: str | os.PathLike[str] = ":memory:", *, rng: random.Random | None = None,
+        at_rest: AtRest | None = None,
     ) -> None:
         self._conn = connect(path)
+        self.at_rest = at_rest if at_rest is not None else AtRest()
+        """Seals the readable secrets the stores keep (``issuer.at_rest``); unkeyed by default."""
         self._rng = rng if rng is not None else random.SystemRandom()
         self._indices = IndexAllocator(self._rng)
         self._depth = 0

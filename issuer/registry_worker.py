@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, TypeVar
 
 from issuer.lifecycle import Lifecycle
+from issuer.at_rest import AtRest
 from issuer.registry import Registry
 
 T = TypeVar("T")
@@ -23,9 +24,10 @@ T = TypeVar("T")
 class RegistryWorker:
     """Runs functions of (Registry, Lifecycle) on the registry's own thread."""
 
-    def __init__(self, path: str, *, rng: random.Random | None = None) -> None:
+    def __init__(self, path: str, *, rng: random.Random | None = None, at_rest: AtRest | None = None) -> None:
         self.path = path
         self._rng = rng
+        self._at_rest = at_rest
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry")
         self._registry: Registry | None = None
         self._lifecycle: Lifecycle | None = None
@@ -33,7 +35,7 @@ class RegistryWorker:
 
     def _open(self) -> tuple[Registry, Lifecycle]:
         if self._registry is None:
-            self._registry = Registry(self.path, rng=self._rng)
+            self._registry = Registry(self.path, rng=self._rng, at_rest=self._at_rest)
             self._lifecycle = Lifecycle(self._registry)
         assert self._lifecycle is not None
         return self._registry, self._lifecycle

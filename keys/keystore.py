@@ -5,6 +5,8 @@ Layout of the directory::
     keyring.json          public metadata: kid, file, not_before, not_after, status
     <kid>.pem             Ed25519 private key, PKCS#8 encrypted with the passphrase
     rotation-secret.bin   the TOTP rotation secret, AES-256-GCM under a scrypt key
+    data-key.bin          the key that seals the issuer's stored secrets (officers' and
+                          applicants' one-time-code seeds), sealed the same way
 
 Rotation: the newest active key signs. Rotating creates a new key and retires the
 previous one: it stops signing but keeps verifying until ``not_after``, which is
@@ -34,6 +36,7 @@ from .keyset import KeyInfo, KeySet, b64u, unb64u
 
 KEYRING = "keyring.json"
 ROTATION_SECRET = "rotation-secret.bin"
+DATA_KEY = "data-key.bin"
 _SECRET_MAGIC = b"PRS1"
 YEAR_S = 366 * 86400
 DEFAULT_SIGNING_LIFETIME_S = 2 * YEAR_S
@@ -72,12 +75,12 @@ def seal_secret(secret: bytes, passphrase: bytes) -> bytes:
 
 def open_secret(blob: bytes, passphrase: bytes) -> bytes:
     if not blob.startswith(_SECRET_MAGIC) or len(blob) < 4 + 16 + 12 + 16:
-        raise KeyFileError("BAD_SECRET_FILE", "the rotation secret file is damaged")
+        raise KeyFileError("BAD_SECRET_FILE", "a sealed secret file (rotation secret or data key) is damaged")
     salt, nonce, sealed = blob[4:20], blob[20:32], blob[32:]
     try:
         return AESGCM(_kdf(salt).derive(passphrase)).decrypt(nonce, sealed, _SECRET_MAGIC)
     except InvalidTag:
-        raise KeyFileError("BAD_PASSPHRASE_OR_FILE", "cannot decrypt the rotation secret: wrong passphrase or damaged file") from None
+        raise KeyFileError("BAD_PASSPHRASE_OR_FILE", "cannot decrypt a sealed secret file: wrong passphrase or damaged file") from None
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,20 @@ class KeyStore:
             blob = (self.directory / ROTATION_SECRET).read_bytes()
         except OSError:
             raise KeyFileError("NO_ROTATION_SECRET", "the rotation secret file is missing") from None
+        return open_secret(blob, self._passphrase)
+
+    def data_key(self) -> bytes:
+        """The data key, made (sealed with the passphrase) on first use: stores made
+        before it existed gain one without a migration step."""
+        path = self.directory / DATA_KEY
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            self.signer()  # proves the passphrase before a key sealed with it is written
+            create_private(path, seal_secret(secrets.token_bytes(32), self._passphrase))  # a racing process may win
+            blob = path.read_bytes()
+        except OSError:
+            raise KeyFileError("NO_DATA_KEY", "the data key file cannot be read") from None
         return open_secret(blob, self._passphrase)
 
     def public_keyset(self, issued_at: int) -> KeySet:

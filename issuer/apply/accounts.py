@@ -70,9 +70,15 @@ class SignInError(Exception):
         self.account_id = account_id
 
 
+def _row(account_id: str) -> str:
+    """What a sealed secret of the account is bound to (issuer.at_rest)."""
+    return f"applicant:{account_id}"
+
+
 class AccountStore:
     def __init__(self, registry: Registry, *, sms: SmsSender | None = None) -> None:
         self.sql = Sql(registry)
+        self._at_rest = registry.at_rest
         ensure_schema(self.sql, "apply_accounts", MIGRATIONS)
         self.sms = sms
 
@@ -165,7 +171,7 @@ class AccountStore:
         if row[1]:
             if not totp_code or not totp_code.strip():
                 raise SignInError("TOTP_REQUIRED", account_id)
-            step = totp_step(str(row[2]), totp_code, now, last_step=int(row[3]))
+            step = totp_step(self._totp_secret(account_id, str(row[2])), totp_code, now, last_step=int(row[3]))
             if step is None:
                 raise SignInError("BAD_CREDENTIALS", account_id)
             self.sql.run("UPDATE apply_accounts SET totp_last_step = ? WHERE account_id = ?", (step, account_id))
@@ -206,7 +212,7 @@ class AccountStore:
     def totp_begin(self, account_id: str) -> str:
         """A new secret to enrol (not yet required at sign-in); the provisioning URI for the QR."""
         self.sql.run("UPDATE apply_accounts SET totp_secret = ?, totp_enabled = 0 WHERE account_id = ?",
-                     (pyotp.random_base32(), account_id))
+                     (self._at_rest.seal(pyotp.random_base32(), _row(account_id)), account_id))
         uri = self.totp_pending_uri(account_id)
         assert uri is not None
         return uri
@@ -216,17 +222,21 @@ class AccountStore:
         row = self.sql.one("SELECT totp_secret, totp_enabled FROM apply_accounts WHERE account_id = ?", (account_id,))
         if row is None or row[0] is None or row[1]:
             return None
-        return pyotp.TOTP(str(row[0])).provisioning_uri(name=self.get(account_id).masked_phone,
+        return pyotp.TOTP(self._totp_secret(account_id, str(row[0]))).provisioning_uri(name=self.get(account_id).masked_phone,
                                                         issuer_name=TOTP_ISSUER)
 
     def totp_confirm(self, account_id: str, code: str, now: datetime) -> None:
         """Turn the second factor on once the phone shows a right code."""
         secret = self.sql.scalar("SELECT totp_secret FROM apply_accounts WHERE account_id = ?", (account_id,))
-        step = None if secret is None else totp_step(str(secret), code, now, last_step=0)
+        step = None if secret is None else totp_step(self._totp_secret(account_id, str(secret)), code, now,
+                                                     last_step=0)
         if step is None:
             raise InvalidFieldError("totp", "动态验证码错误", "That code is not right: try the current one")
         self.sql.run("UPDATE apply_accounts SET totp_enabled = 1, totp_last_step = ? WHERE account_id = ?",
                      (step, account_id))
+
+    def _totp_secret(self, account_id: str, stored: str) -> str:
+        return self._at_rest.open(stored, _row(account_id))
 
     def totp_disable(self, account_id: str, password: str) -> None:
         stored = str(self.sql.scalar("SELECT password_hash FROM apply_accounts WHERE account_id = ?", (account_id,)))

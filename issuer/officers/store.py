@@ -120,7 +120,7 @@ class OfficerStore:
                 "INSERT INTO officers (username, display_name, role, station, district_code, password_hash, "
                 "totp_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING officer_id",
                 (name, shown, the_role.value, where, int(district_code), credentials.hash_password(password),
-                 secret, at, at),
+                 self._reg.at_rest.seal(secret, actor_name(name)), at, at),
             )
             officer_id = int(cur.fetchone()[0])
             self._reg.record_audit(actor=actor, operation="officer.create", cred_id=None, now=now,
@@ -150,7 +150,8 @@ class OfficerStore:
             conn.execute(
                 "UPDATE officers SET password_hash = ?, totp_secret = ?, totp_last_step = 0, failed_signins = 0, "
                 "locked_until = NULL, updated_at = ? WHERE officer_id = ?",
-                (credentials.hash_password(password), secret, timestamp(now), officer.officer_id))
+                (credentials.hash_password(password), self._reg.at_rest.seal(secret, officer.actor), timestamp(now),
+                 officer.officer_id))
             conn.execute("DELETE FROM officer_sessions WHERE officer_id = ?", (officer.officer_id,))
             self._reg.record_audit(actor=actor, operation="officer.reset", cred_id=None, now=now,
                                    details={"officer": officer.username})
@@ -177,7 +178,8 @@ class OfficerStore:
         if locked_until is not None and at < locked_until:
             credentials.password_ok(stored_hash, password)
             raise SignInError("登录失败次数过多，请15分钟后再试", "too many failed sign-ins; try again in 15 minutes")
-        step = credentials.totp_step(secret, otp, now.timestamp(), last_step=last_step)
+        step = credentials.totp_step(self._reg.at_rest.open(secret, officer.actor), otp, now.timestamp(),
+                                     last_step=last_step)
         good = credentials.password_ok(stored_hash, password) and step is not None
         if not good or not officer.active:
             failures += 1
