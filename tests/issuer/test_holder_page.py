@@ -9,7 +9,6 @@ verifier.core against the key set and status list the service publishes.
 from __future__ import annotations
 
 import io
-import os
 import random
 from typing import Any, Iterator
 
@@ -240,7 +239,6 @@ def test_suspended_credential_shows_no_code(browser, server: str, http: httpx.Cl
     assert page.locator("#qr svg").count() == 0
 
 
-@pytest.mark.skipif(os.environ.get("CI_NO_SW") == "1", reason="service workers disabled")
 def test_page_opens_offline_from_service_worker(browser, server: str, http: httpx.Client, clock: Clock, issuer_keys) -> None:
     page = new_page(browser, server, clock(), service_workers="allow", init_script=WEBCRYPTO_WITHOUT_DEVICE_KEYS)
     enrol_in_page(page, http, issue(http, name="王五")["cred_id"])
