@@ -204,7 +204,8 @@ class Minter:
         signed into this one code only.
         """
         require_mintable(credential, now)
-        return self.mint_live_claims(claims_for(credential)._replace(disclose=disclose), now)
+        claims = claims_for(credential)
+        return self.mint_live_claims(claims._replace(disclose=disclose) if disclose else claims, now)
 
     def mint_live_claims(self, claims: Claims, now: float) -> LiveCode:
         """``mint_live`` for claims already built (no status check): the hot path."""

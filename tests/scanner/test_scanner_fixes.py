@@ -13,7 +13,7 @@ import pytest
 
 from keys.reasons import reason
 from keys.statuslist import REVOKED, SUPERSEDED
-from keys.wire import NAME_MAX_BYTES, Mode, fit_name
+from keys.wire import NAME_MAX_BYTES_V2, Mode, fit_name
 
 from .codes import claims
 from .page_helpers import (
@@ -170,7 +170,7 @@ def test_verdict_scrolls_at_200_percent_zoom_and_shows_long_names(browser, verif
     sign_in(page, verifier.official_key)
     verdict = wedge_scan(page, issuer.paper(claims(name=LONG_NAME), issued_at=time.time() - 86400))
     assert verdict["reason"] == "VALID"
-    shown = fit_name(LONG_NAME, NAME_MAX_BYTES[Mode.PAPER])
+    shown = fit_name(LONG_NAME, NAME_MAX_BYTES_V2[Mode.PAPER])  # the issuer prints v2 slips
     assert verdict["claims"]["name"] == shown and len(shown) >= 9
     layout = page.evaluate(
         """() => {
