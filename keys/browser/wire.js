@@ -55,13 +55,7 @@ export const VERSIONS = Object.freeze({
 /** The `disclose` byte's marker of a holder's choice and its field bits (keys.vocabulary.Disclosure). */
 export const DISCLOSURE_CHOSEN = 0x80;
 export const DISCLOSURE = Object.freeze({name: 0x01, id_tail: 0x02});
-const DISCLOSURE_BITS = DISCLOSURE_CHOSEN | 0x01 | 0x02;
-
-/** The field names a `disclose` byte chose (keys.vocabulary.disclosed_field_names); null for no choice. */
-export function disclosedFieldNames(value) {
-  if (!(value & DISCLOSURE_CHOSEN)) return null;
-  return Object.entries(DISCLOSURE).filter(([, bit]) => value & bit).map(([field]) => field);
-}
+const DISCLOSURE_BITS = Object.values(DISCLOSURE).reduce((bits, bit) => bits | bit, DISCLOSURE_CHOSEN);
 
 /** A refusal with a stable reason code (keys/errors.py); the detail is for logs only. */
 export class CredentialError extends Error {
