@@ -5,7 +5,7 @@
 // key set and status list carry "X-Scanner-Cache: hit" so the page does not
 // mistake them for fresh data.
 
-const CACHE = 'permit-scanner-v3';
+const CACHE = 'permit-scanner-v4';
 const SHELL = [
   '/scan',
   '/scan/api.js',
