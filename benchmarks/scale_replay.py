@@ -10,9 +10,12 @@ the claims held at any moment are at most ``peak`` times the longest lifetime
 writes that many claims, made from real codes by the verifier's own
 ``check_signed`` and written by its own store in batches of 100 as
 ``verify_batch`` does, with the clock advancing by 1/peak per code, then reads
-``INFO memory`` from every node. All claims are still held when measured (they
-are written in seconds, not over the window), so the figure is the ceiling of a
-sustained peak.
+``INFO memory`` and ``DBSIZE`` from every node. Redis expires each claim on its
+own clock from its arrival, so claims written more slowly than they expire (a
+cluster takes one script call per claim) are partly gone when measured: the
+memory per key is taken from the keys held at that moment (memory after minus
+before, over keys after minus before, both counted by Redis at the same time),
+and the peak's memory is that times the claims a sustained peak holds.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class ReplayFigure:
     deployment: str
     nodes: int
     claims: int
+    keys_before: int
     keys_held: int
     used_memory_before: int
     used_memory_after: int
@@ -56,11 +60,14 @@ class ReplayFigure:
 
     @property
     def bytes_per_claim(self) -> float:
-        return (self.used_memory_after - self.used_memory_before) / self.claims if self.claims else 0.0
+        """Memory per key held (claims, and the epoch markers written with them)."""
+        added = self.keys_held - self.keys_before
+        return (self.used_memory_after - self.used_memory_before) / added if added > 0 else 0.0
 
     @property
     def megabytes(self) -> float:
-        return (self.used_memory_after - self.used_memory_before) / 2**20
+        """The memory of every claim of the peak held at once."""
+        return self.bytes_per_claim * self.claims / 2**20
 
 
 def claim_lifetime_s(config: Config) -> float:
@@ -113,7 +120,7 @@ def _measure(deployment: str, url: str, cluster: bool, ports: list[int], batches
     (first_now, first_items), rest = batches[0], batches[1:]
     try:
         store.claim_many(first_items[:1], first_now)
-        before = _used_memory(ports)
+        before, keys_before = _used_memory(ports), _keys_held(ports)
         claims = 0
         started = time.perf_counter()
         for now, items in [(first_now, first_items[1:]), *rest]:
@@ -123,11 +130,11 @@ def _measure(deployment: str, url: str, cluster: bool, ports: list[int], batches
                 raise RuntimeError("a fresh replay claim was refused: the keys are not distinct")
             claims += len(items)
         seconds = time.perf_counter() - started
-        after = _used_memory(ports)
         held = _keys_held(ports)
+        after = _used_memory(ports)
     finally:
         handle.close()
-    return ReplayFigure(deployment, len(ports), claims, held, before, after, seconds)
+    return ReplayFigure(deployment, len(ports), claims, keys_before, held, before, after, seconds)
 
 
 def replay_memory(peak_per_s: int = PEAK_PER_S, config: Config | None = None) -> list[ReplayFigure]:
@@ -145,5 +152,5 @@ def replay_memory(peak_per_s: int = PEAK_PER_S, config: Config | None = None) ->
 
 def describe(figure: ReplayFigure) -> dict[str, Any]:
     return {"deployment": figure.deployment, "nodes": figure.nodes, "claims": figure.claims,
-            "keys_held": figure.keys_held, "used_memory_mb": round(figure.megabytes, 1),
+            "keys_before": figure.keys_before, "keys_held": figure.keys_held, "used_memory_mb": round(figure.megabytes, 1),
             "bytes_per_claim": round(figure.bytes_per_claim), "write_seconds": round(figure.seconds, 1)}
