@@ -14,7 +14,7 @@ Four measurements, each printed as it finishes and gathered in var/bench/scale.j
 At the full sizes the figures replace the generated part of the "Beijing scale"
 section of docs/benchmarks.md after every step (the import, by far the longest,
 runs last); a run scaled down for a quick check (``--rows``,
-``--peak``, ...) only prints them. Not part of the test run or CI: the full run
+``--peak``, ``--only``, ``--backends``) only prints them. Not part of the test run or CI: the full run
 takes the better part of an hour on two cores and writes gigabytes to var/scale/.
 """
 
@@ -42,6 +42,7 @@ from .scale_report import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = ("replay", "mint", "statuslist", "import")
+BACKENDS = ("sqlite", "postgresql")
 FULL = {"rows": 8_000_000, "peak": PEAK_PER_S, "phones": PHONES, "mint_codes": 50_000, "http_requests": 3_000}
 
 
@@ -55,19 +56,22 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--http-requests", type=int, default=FULL["http_requests"],
                         help="GET /v1/holder/live requests through the app")
     parser.add_argument("--only", default=",".join(STEPS), help=f"comma-separated steps of {', '.join(STEPS)}")
+    parser.add_argument("--backends", default=",".join(BACKENDS),
+                        help="the registries to import into: sqlite, postgresql or both (the default)")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "scale",
                         help="where the export is kept and the SQLite registry written (gigabytes at full size)")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "scale.json")
     parser.add_argument("--no-progress", action="store_true", help="no import progress bar")
     args = parser.parse_args(argv)
-    unknown = set(args.only.split(",")) - set(STEPS)
+    unknown = set(args.only.split(",")) - set(STEPS) | set(args.backends.split(",")) - set(BACKENDS)
     if unknown:
-        parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
+        parser.error(f"unknown steps or backends: {', '.join(sorted(unknown))}")
     return args
 
 
 def full_size(args: argparse.Namespace) -> bool:
-    return all(getattr(args, name) == value for name, value in FULL.items()) and set(args.only.split(",")) == set(STEPS)
+    return (all(getattr(args, name) == value for name, value in FULL.items())
+            and set(args.only.split(",")) == set(STEPS) and set(args.backends.split(",")) == set(BACKENDS))
 
 
 def _say(text: str) -> None:
@@ -83,9 +87,9 @@ def _import_entry(figure: ImportFigure) -> dict[str, Any]:
     return entry
 
 
-def run_import(rows: int, workdir: Path, *, progress: bool = True,
+def run_import(rows: int, workdir: Path, *, progress: bool = True, backends: Sequence[str] = BACKENDS,
                results: dict[str, Any] | None = None, after_each: Callable[[], None] = lambda: None) -> dict[str, Any]:
-    """Both imports of the same export; ``results`` is filled as each ends, then ``after_each`` is called."""
+    """The imports of the same export; ``results`` is filled as each ends, then ``after_each`` is called."""
     results = {} if results is None else results
     export = cached_export(workdir, rows)
     size = export.path.stat().st_size
@@ -93,10 +97,10 @@ def run_import(rows: int, workdir: Path, *, progress: bool = True,
     _say(f"export: {rows:,} rows, {export.planted:,} planted defects, {size / 2**20:,.0f} MiB, {made} ({export.path})")
     results.update({"rows": rows, "planted_defects": export.planted, "export_bytes": size})
     with tempfile.TemporaryDirectory(prefix="registry-", dir=workdir) as tmp:
-        imports = (lambda: import_sqlite(export, Path(tmp), show_progress=progress),
-                   lambda: import_postgresql(export, show_progress=progress))
-        for timed in imports:
-            figure = timed()
+        imports = {"sqlite": lambda: import_sqlite(export, Path(tmp), show_progress=progress),
+                   "postgresql": lambda: import_postgresql(export, show_progress=progress)}
+        for backend in backends:
+            figure = imports[backend]()
             entry = _import_entry(figure)
             results[figure.backend] = entry
             _say(f"import {figure.backend}: {figure.rows:,} rows in {figure.seconds:,.1f} s = "
@@ -179,8 +183,8 @@ def run(args: argparse.Namespace, checkpoint: Callable[[dict[str, Any]], None] =
         done()
     if "import" in steps:
         summary["import"] = {}
-        run_import(args.rows, args.workdir, progress=not args.no_progress, results=summary["import"],
-                   after_each=done)
+        run_import(args.rows, args.workdir, progress=not args.no_progress, backends=args.backends.split(","),
+                   results=summary["import"], after_each=done)
     summary["complete"] = True
     done()
     return summary
