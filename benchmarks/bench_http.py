@@ -50,8 +50,8 @@ LUA = Path(__file__).with_name("codes.lua")
 ROOT = Path(__file__).resolve().parents[1]
 #: generous pool sizes: a run needs rate x duration codes, and a pool that is too
 #: small only turns some verdicts into REPLAYED (counted), never into errors
-SINGLE_POOL = 15_000
-BATCH_POOL = 15_000
+SINGLE_POOL = 30_000
+BATCH_POOL = 60_000
 SCALING_POOL = 15_000
 SCALING_CONNECTIONS = 64
 
