@@ -98,21 +98,14 @@ def _add_key(args: argparse.Namespace) -> int:
     if args.admin and args.organisation is None:
         print("verifier: --admin needs --organisation (an admin key manages its organisation's keys)", file=sys.stderr)
         return 2
-    try:
-        at, by = iso_now(time.time()), _operator(args)
-        if args.organisation is not None:
-            org, plain = add_member_key(path, orgs_path, args.name, args.organisation, args.role,
-                                        admin=args.admin, created_at=at, created_by=by)
-            role, whose = org.role, f" of {org.id!r} ({org.name_zh} / {org.name_en})"
-        else:
-            role, whose = args.role, ""
-            plain = add_key(path, args.name, args.role, created_at=at, created_by=by)
-    except ConfigError as exc:
-        print(f"verifier: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"verifier: cannot write {path}: {exc.strerror}", file=sys.stderr)
-        return 2
+    at, by = iso_now(time.time()), _operator(args)
+    if args.organisation is not None:
+        org, plain = add_member_key(path, orgs_path, args.name, args.organisation, args.role,
+                                    admin=args.admin, created_at=at, created_by=by)
+        role, whose = org.role, f" of {org.id!r} ({org.name_zh} / {org.name_en})"
+    else:
+        role, whose = args.role, ""
+        plain = add_key(path, args.name, args.role, created_at=at, created_by=by)
     print(f"added {role} key {args.name!r}{whose} to {path}; the key (shown only now):", file=sys.stderr)
     print(plain)
     return 0
@@ -122,14 +115,7 @@ def _add_organisation(args: argparse.Namespace) -> int:
     from .organisations import add_organisation
 
     _, path = _files(args)
-    try:
-        org = add_organisation(path, args.id, args.name_zh, args.name_en, args.role)
-    except ConfigError as exc:
-        print(f"verifier: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"verifier: cannot write {path}: {exc.strerror}", file=sys.stderr)
-        return 2
+    org = add_organisation(path, args.id, args.name_zh, args.name_en, args.role)
     print(f"registered {org.role} organisation {org.id!r} ({org.name_zh} / {org.name_en}) in {path}")
     return 0
 
@@ -139,12 +125,8 @@ def _organisations(args: argparse.Namespace) -> int:
     from .organisations import load_organisations, own_organisation
 
     keys_path, path = _files(args)
-    try:
-        orgs = load_organisations(path)
-        keys = load_keys(keys_path) if keys_path.exists() else []
-    except ConfigError as exc:
-        print(f"verifier: {exc}", file=sys.stderr)
-        return 2
+    orgs = load_organisations(path)
+    keys = load_keys(keys_path) if keys_path.exists() else []
     known = {o.id for o in orgs}
     members: dict[str, list[str]] = {o.id: [] for o in orgs}
     own = []
@@ -164,11 +146,7 @@ def _keys(args: argparse.Namespace) -> int:
     from .key_admin import keys_of
 
     path, _ = _files(args)
-    try:
-        keys = keys_of(path, args.organisation)
-    except ConfigError as exc:
-        print(f"verifier: {exc}", file=sys.stderr)
-        return 2
+    keys = keys_of(path, args.organisation)
     for k in keys:
         state = f"revoked {k.revoked_at} by {k.revoked_by}" if k.revoked else "in use"
         made = f"created {k.created_at or '-'} by {k.created_by or '-'}"
@@ -179,17 +157,10 @@ def _keys(args: argparse.Namespace) -> int:
 def _revoke_key(args: argparse.Namespace) -> int:
     import time
 
-    from .key_admin import KeyAdminError, revoke_key
+    from .key_admin import revoke_key
 
     path, _ = _files(args)
-    try:
-        key = revoke_key(path, args.name, _operator(args), time.time())
-    except (ConfigError, KeyAdminError) as exc:
-        print(f"verifier: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"verifier: cannot write {path}: {exc.strerror}", file=sys.stderr)
-        return 2
+    key = revoke_key(path, args.name, _operator(args), time.time())
     print(f"revoked key {key.name!r} ({key.revoked_at}, by {key.revoked_by}); every worker refuses it from now on")
     return 0
 
@@ -242,9 +213,20 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--organisations-file",
                              help="organisations file (default: VERIFIER_ORGANISATIONS_FILE, else beside the key file)")
     args = parser.parse_args(argv)
-    commands = {"serve": _serve, "add-key": _add_key, "add-organisation": _add_organisation,
+    if args.command == "serve":
+        return _serve(args)
+    commands = {"add-key": _add_key, "add-organisation": _add_organisation,
                 "organisations": _organisations, "keys": _keys, "revoke-key": _revoke_key}
-    return commands[args.command](args)
+    from .key_admin import KeyAdminError
+
+    # One place turns a refused key-file command or a file that cannot be written into a message and status 2.
+    try:
+        return commands[args.command](args)
+    except (ConfigError, KeyAdminError) as exc:
+        print(f"verifier: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"verifier: cannot write {exc.filename or 'a file'}: {exc.strerror}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
