@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from keys.edge.env import ConfigError
+from keys.edge.env import ConfigError, json_entries
 from keys.edge.files import write_private
 
 log = logging.getLogger("verifier.auth")
@@ -112,12 +112,7 @@ def key_digest(plain: str) -> bytes:
 
 def parse_keys(document: str, source: str) -> list[ApiKey]:
     """The keys in a key file's text; ConfigError saying which entry is wrong."""
-    try:
-        entries = json.loads(document)
-    except ValueError as exc:
-        raise ConfigError(f"{source} is not JSON: {exc}") from None
-    if not isinstance(entries, list):
-        raise ConfigError(f"{source} must hold a JSON list of {{name, role, sha256}}")
+    entries = json_entries(document, source, "name, role, sha256")
     keys: list[ApiKey] = []
     names: set[str] = set()
     for i, entry in enumerate(entries):

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from keys.edge.env import ConfigError
+from keys.edge.env import ConfigError, json_entries
 from keys.edge.files import write_private
 
 from .auth import NAME_RE, OFFICIAL, ROLES, add_key
@@ -97,12 +97,7 @@ def _organisation(entry: Any, where: str) -> Organisation:
 
 def parse_organisations(document: str, source: str) -> list[Organisation]:
     """The organisations in a file's text; ConfigError saying which entry is wrong."""
-    try:
-        entries = json.loads(document)
-    except ValueError as exc:
-        raise ConfigError(f"{source} is not JSON: {exc}") from None
-    if not isinstance(entries, list):
-        raise ConfigError(f"{source} must hold a JSON list of {{id, name_zh, name_en, role}}")
+    entries = json_entries(document, source, "id, name_zh, name_en, role")
     found: list[Organisation] = []
     seen: set[str] = set()
     for i, entry in enumerate(entries):

@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, Mapping, TypeVar
+from typing import Any, Generic, Mapping, TypeVar
 
 T = TypeVar("T", str, bytes)
 
@@ -114,6 +115,21 @@ class Env:
         """A secret given directly in the environment (prefer a ``*_FILE``)."""
         raw = self.raw(name)
         return None if raw is None else Secret(raw)
+
+
+def json_entries(document: str, source: str, shape: str) -> list[Any]:
+    """The list a configuration file holds (``shape`` names its entries' fields, for the message).
+
+    The key and organisation files are JSON lists of objects; a file that is not
+    one says so, naming the file, instead of failing somewhere later.
+    """
+    try:
+        entries = json.loads(document)
+    except ValueError as exc:
+        raise ConfigError(f"{source} is not JSON: {exc}") from None
+    if not isinstance(entries, list):
+        raise ConfigError(f"{source} must hold a JSON list of {{{shape}}}")
+    return entries
 
 
 def read_secret_file(variable: str, path: Path, *, min_bytes: int = MIN_SECRET_BYTES) -> Secret[bytes]:

@@ -241,3 +241,13 @@ def test_env_reader_names_the_variable() -> None:
         with pytest.raises(ConfigError) as info:
             call()
         assert str(info.value).split(" ")[0] in ("A", "B", "G")
+
+
+def test_a_configuration_list_file_that_is_not_one_says_which_file_and_why() -> None:
+    from keys.edge.env import ConfigError, json_entries
+
+    assert json_entries('[{"name": "a"}]', "keys.json", "name, role, sha256") == [{"name": "a"}]
+    with pytest.raises(ConfigError, match="keys.json is not JSON"):
+        json_entries("[", "keys.json", "name, role, sha256")
+    with pytest.raises(ConfigError, match=r"keys.json must hold a JSON list of \{name, role, sha256\}"):
+        json_entries('{"name": "a"}', "keys.json", "name, role, sha256")
