@@ -10,7 +10,7 @@ import {loadLanguage, toggleLanguage} from '/scan/i18n.js';
 import {knownReason, loadMessages} from '/scan/reasons.js';
 import {trimScanned} from '/lib/wire.js';
 import {checkSession, currentBusiness, forgetSession, signOut} from './session.js';
-import {setUpSignIn} from './signin-form.js';
+import {setUpSignIn, showSignedIn} from './signin-form.js';
 import {applyLanguage, t} from './text.js';
 import {hideVerdict, renderVerdict, showVerdict} from './verdict.js';
 
@@ -24,12 +24,7 @@ function announce(text) {
 
 function showScreen(message = '') {
   const business = currentBusiness();
-  document.body.dataset.state = business ? 'ready' : 'signin';
-  byId('signin').hidden = Boolean(business);
-  byId('ready').hidden = !business;
-  byId('sign-out').hidden = !business;
-  byId('who').textContent = business ? business.display_name : '';
-  byId('signin-error').textContent = message;
+  showSignedIn(business, message);
   if (business) {
     byId('code-input').focus();
   } else {

@@ -8,7 +8,7 @@ import {api} from '/scan/api.js';
 import {byId} from '/scan/dom.js';
 import {lang, loadLanguage, toggleLanguage} from '/scan/i18n.js';
 import {checkSession, currentBusiness, forgetSession, signOut} from './session.js';
-import {setUpSignIn} from './signin-form.js';
+import {setUpSignIn, showSignedIn} from './signin-form.js';
 import {applyLanguage, t} from './text.js';
 
 let listing = null;
@@ -29,12 +29,7 @@ function showRefusal(result) {
 
 function showScreen(message = '') {
   const business = currentBusiness();
-  document.body.dataset.state = business ? 'ready' : 'signin';
-  byId('signin').hidden = Boolean(business);
-  byId('ready').hidden = !business;
-  byId('sign-out').hidden = !business;
-  byId('who').textContent = business ? business.display_name : '';
-  byId('signin-error').textContent = message;
+  showSignedIn(business, message);
   if (business) load();
   else byId('business-key').focus();
 }

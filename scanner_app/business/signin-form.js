@@ -28,3 +28,16 @@ export function setUpSignIn(done) {
     }
   });
 }
+
+/**
+ * Show the signed-in screen for `business` (null: the sign-in form, with
+ * `message` under it): what both business pages show the same way.
+ */
+export function showSignedIn(business, message = '') {
+  document.body.dataset.state = business ? 'ready' : 'signin';
+  byId('signin').hidden = Boolean(business);
+  byId('ready').hidden = !business;
+  byId('sign-out').hidden = !business;
+  byId('who').textContent = business ? business.display_name : '';
+  byId('signin-error').textContent = message;
+}
