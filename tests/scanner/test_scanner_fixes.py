@@ -243,7 +243,8 @@ def test_recent_scans_open_a_detail_view_and_are_cleared_at_sign_out(context, ve
     assert "张伟" not in page.text_content("#scan-detail")
     page.click("#scan-detail-close")
     page.wait_for_selector("#scan-detail:not([open])", state="attached", timeout=WAIT_MS)
-    assert page.evaluate("document.activeElement.id") == "wedge"
+    # the dialog's close event (which hands the focus back) is queued after [open] goes
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'wedge'", timeout=WAIT_MS)
 
     page.click("#sign-out")
     page.wait_for_selector("body[data-state='signin']", timeout=WAIT_MS)
