@@ -8,30 +8,22 @@ shows the name and the last four ID characters only when the holder chose them.
 
 from __future__ import annotations
 
-import random
-import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import httpx
 import pytest
 
-from issuer.app import create_app as create_issuer_app
-from tests.issuer.app_helpers import ADMIN, issue, make_config
+from tests.fixtures.live_pair import enrolled_holder_page, start_issuer, start_verifier
 from tests.issuer.idgen import make_id
 from tests.scanner.page_helpers import WAIT_MS, business_sign_in, open_business, type_code
-from verifier.app import create_app as create_verifier_app
-from verifier.auth import add_key
-from verifier.config import Config
 
 pytestmark = pytest.mark.browser
-PERIOD_S = 120
 
 
 @pytest.fixture
 def issuer_url(live_server: Callable[[Any], str], tmp_path: Path) -> str:
-    config = make_config(tmp_path / "issuer", period_s=PERIOD_S)
-    return str(live_server(create_issuer_app(config, clock=time.time, registry_rng=random.Random(15))))
+    return start_issuer(live_server, tmp_path, seed=15)
 
 
 @pytest.fixture
@@ -42,26 +34,7 @@ def admin(issuer_url: str) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def verifier(live_server: Callable[[Any], str], tmp_path: Path, issuer_url: str) -> dict[str, str]:
-    keys_file = tmp_path / "api-keys.json"
-    landlord = add_key(keys_file, "landlord-7", "business")
-    config = Config(issuer_url=issuer_url, api_keys_file=keys_file, audit_file=tmp_path / "audit.jsonl",
-                    var_dir=tmp_path, rate_per_s=1000.0, rate_burst=1000, sync_interval_s=1.0)
-    return {"url": str(live_server(create_verifier_app(config, clock=time.time))), "key": landlord}
-
-
-def holder_page(browser: Any, issuer_url: str, admin: httpx.Client, name: str, *, seq: int = 1,
-                viewport: dict[str, int] | None = None) -> Any:
-    context = browser.new_context(viewport=viewport or {"width": 400, "height": 900}, service_workers="block",
-                                  locale="zh-CN")
-    page = context.new_page()
-    page.goto(issuer_url + "/holder/")
-    cred = issue(admin, name=name, seq=seq)
-    code = admin.post(f"/admin/credentials/{cred['cred_id']}/enrolment", headers=ADMIN).json()["code"]
-    page.fill("#enrol-code", code)
-    page.fill("#enrol-label", "测试手机")
-    page.click("#enrol-submit")
-    page.wait_for_selector("#qr[data-mode=live] svg", timeout=WAIT_MS)
-    return page
+    return start_verifier(live_server, tmp_path, issuer_url, key_name="landlord-7", role="business")
 
 
 def show_to_business(page: Any, fields: list[str], *, preset: str | None = None) -> str:
@@ -79,7 +52,7 @@ def show_to_business(page: Any, fields: list[str], *, preset: str | None = None)
 
 
 def test_show_to_a_business_dialog(browser: Any, issuer_url: str, admin: httpx.Client) -> None:
-    holder = holder_page(browser, issuer_url, admin, "王芳")
+    holder = enrolled_holder_page(browser, issuer_url, admin, "王芳")
     asked: list[str] = []
     holder.on("request", lambda request: asked.append(request.url) if "/v1/holder/live" in request.url else None)
     assert holder.text_content("#consent-open") == "向企业出示（房东、雇主、商户）"
@@ -121,7 +94,7 @@ def test_show_to_a_business_dialog(browser: Any, issuer_url: str, admin: httpx.C
 
 def test_the_dialog_at_200_percent_zoom(browser: Any, issuer_url: str, admin: httpx.Client) -> None:
     """A 400 px phone at 200% zoom is 200 CSS px wide: the dialog and its QR fit without a sideways scroll."""
-    holder = holder_page(browser, issuer_url, admin, "赵敏", seq=3, viewport={"width": 200, "height": 450})
+    holder = enrolled_holder_page(browser, issuer_url, admin, "赵敏", seq=3, viewport={"width": 200, "height": 450})
     show_to_business(holder, ["name"])
     box = holder.locator("#consent-qr").bounding_box()
     dialog = holder.locator("#consent").bounding_box()
@@ -132,7 +105,7 @@ def test_the_dialog_at_200_percent_zoom(browser: Any, issuer_url: str, admin: ht
 
 def test_a_landlord_sees_the_name_only_when_the_holder_chose_it(browser: Any, issuer_url: str, admin: httpx.Client,
                                                                  verifier: dict[str, str]) -> None:
-    holder = holder_page(browser, issuer_url, admin, "王芳", seq=5)
+    holder = enrolled_holder_page(browser, issuer_url, admin, "王芳", seq=5)
     landlord = open_business(browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 800}), verifier["url"])
     business_sign_in(landlord, verifier["key"])
     id_tail = make_id(seq=5)[-4:]

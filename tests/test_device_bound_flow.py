@@ -13,7 +13,6 @@ one-time-code pass, labelled as such.
 from __future__ import annotations
 
 import io
-import random
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -22,16 +21,12 @@ import httpx
 import pytest
 from PIL import Image
 
-from issuer.app import create_app as create_issuer_app
 from tests.fixtures.browser import WEBCRYPTO_WITHOUT_DEVICE_KEYS, WEBCRYPTO_WITHOUT_ED25519, wait_until, write_y4m
-from tests.issuer.app_helpers import ADMIN, issue, make_config
+from tests.fixtures.live_pair import enrolled_holder_page, start_issuer, start_verifier
+from tests.issuer.app_helpers import ADMIN
 from tests.scanner.page_helpers import WAIT_MS, next_verdict, open_scanner, sign_in, wait_data_cached, wedge_scan
-from verifier.app import create_app as create_verifier_app
-from verifier.auth import add_key
-from verifier.config import Config
 
 pytestmark = pytest.mark.browser
-PERIOD_S = 120
 
 LOAD_KEY = """async () => {
   const {loadDeviceKey} = await import('/holder/static/device-binding.js');
@@ -67,10 +62,7 @@ FORGE = """async (passJson) => {
 
 @pytest.fixture
 def issuer_url(live_server: Callable[[Any], str], tmp_path: Path) -> str:
-    # Two minutes per step: the verdicts below must not depend on how fast a loaded machine drives the browsers.
-    config = make_config(tmp_path / "issuer", period_s=PERIOD_S)
-    app = create_issuer_app(config, clock=time.time, registry_rng=random.Random(14))
-    return str(live_server(app))
+    return start_issuer(live_server, tmp_path, seed=14)
 
 
 @pytest.fixture
@@ -82,29 +74,7 @@ def admin(issuer_url: str) -> Iterator[httpx.Client]:
 @pytest.fixture
 def verifier(live_server: Callable[[Any], str], tmp_path: Path, issuer_url: str) -> dict[str, str]:
     """The verifier service: key set and status list from the issuer every second, no rotation secret."""
-    keys_file = tmp_path / "api-keys.json"
-    official = add_key(keys_file, "officer-basement", "official")
-    config = Config(issuer_url=issuer_url, api_keys_file=keys_file, audit_file=tmp_path / "audit.jsonl",
-                    var_dir=tmp_path, rate_per_s=1000.0, rate_burst=1000, sync_interval_s=1.0)
-    assert config.rotation_secret is None
-    return {"url": str(live_server(create_verifier_app(config, clock=time.time))), "key": official}
-
-
-def holder_page(browser: Any, issuer_url: str, admin: httpx.Client, name: str, init_script: str = "", *,
-                seq: int = 1) -> Any:
-    context = browser.new_context(viewport={"width": 400, "height": 900}, service_workers="block", locale="zh-CN")
-    if init_script:
-        context.add_init_script(init_script)
-    page = context.new_page()
-    page.goto(issuer_url + "/holder/")
-    cred = issue(admin, name=name, seq=seq)
-    code = admin.post(f"/admin/credentials/{cred['cred_id']}/enrolment", headers=ADMIN).json()["code"]
-    page.fill("#enrol-code", code)
-    page.fill("#enrol-label", "测试手机")
-    page.click("#enrol-submit")
-    page.wait_for_selector("#qr[data-mode=live] svg", timeout=WAIT_MS)
-    page.cred_id = cred["cred_id"]
-    return page
+    return start_verifier(live_server, tmp_path, issuer_url, key_name="officer-basement", role="official")
 
 
 def go_offline(page: Any, mode: str) -> str:
@@ -126,7 +96,7 @@ def offline_scanner(browser: Any, verifier: dict[str, str]) -> Any:
 def test_device_bound_code_offline_on_both_sides(browser: Any, browser_with_camera: Any, tmp_path: Path,
                                                  issuer_url: str, admin: httpx.Client,
                                                  verifier: dict[str, str]) -> None:
-    holder = holder_page(browser, issuer_url, admin, "张三")
+    holder = enrolled_holder_page(browser, issuer_url, admin, "张三")
     holder.wait_for_function("() => !!localStorage.getItem('rp.device_pass')", timeout=WAIT_MS)
     key = holder.evaluate(LOAD_KEY)
     assert key == {"alg": "Ed25519", "extractable": False, "exported": "InvalidAccessError",
@@ -188,13 +158,14 @@ def test_device_bound_code_offline_on_both_sides(browser: Any, browser_with_came
 def test_p256_where_ed25519_is_missing_and_the_weaker_mode_where_no_key_can_be_made(
     browser: Any, issuer_url: str, admin: httpx.Client, verifier: dict[str, str]
 ) -> None:
-    p256 = holder_page(browser, issuer_url, admin, "李四", WEBCRYPTO_WITHOUT_ED25519)
+    p256 = enrolled_holder_page(browser, issuer_url, admin, "李四", init_script=WEBCRYPTO_WITHOUT_ED25519)
     p256.wait_for_function("() => !!localStorage.getItem('rp.device_pass')", timeout=WAIT_MS)
     key = p256.evaluate(LOAD_KEY)
     assert (key["alg"], key["extractable"], key["exported"]) == ("P-256", False, "InvalidAccessError")
     device_code = go_offline(p256, "device")
 
-    weak = holder_page(browser, issuer_url, admin, "王五", WEBCRYPTO_WITHOUT_DEVICE_KEYS, seq=2)
+    weak = enrolled_holder_page(browser, issuer_url, admin, "王五", init_script=WEBCRYPTO_WITHOUT_DEVICE_KEYS,
+                                seq=2)
     weak.wait_for_function("() => !!localStorage.getItem('rp.pass')", timeout=WAIT_MS)
     assert weak.evaluate(LOAD_KEY) is None
     totp_code = go_offline(weak, "pass")
